@@ -1,0 +1,1 @@
+"""Money, tariffs, pricing and the session and payment aggregates."""

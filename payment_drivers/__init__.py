@@ -1,0 +1,1 @@
+"""Hardware adapters (PC/SC readers, payment terminals, QR pay) for the kiosk's ports."""
