@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.domain import jsonio
-from kiosk.domain.periods import parse_cdr
+from kiosk.domain.periods import CdrInput, decode_cdr, decode_line
 from kiosk.domain.pricing import (
     CostBreakdown,
     NoActiveTariff,
@@ -37,19 +37,21 @@ class InputError(ValueError):
 
 @dataclass
 class _PricerCache:
-    """Batch files repeat a few tariffs many times: compile each once."""
+    """Batch files repeat a few tariffs many times: parse and compile each once."""
 
-    by_key: dict[str, tuple[tuple[Tariff, ...], dict[str, TariffPricer]]]
+    by_key: dict[bytes, tuple[tuple[Tariff, ...], dict[str, TariffPricer]]]
 
-    def get(self, raw: Any) -> tuple[tuple[Tariff, ...], dict[str, TariffPricer]]:
-        key = jsonio.dumps(raw)
-        hit = self.by_key.get(key)
+    def get(self, raw: bytes) -> tuple[tuple[Tariff, ...], dict[str, TariffPricer]]:
+        hit = self.by_key.get(raw)
         if hit is None:
-            tariffs = parse_tariffs(raw)
+            try:
+                tariffs = parse_tariffs(jsonio.loads(raw))
+            except jsonio.JsonInputError as exc:
+                raise InputError(f"tariff: {exc}") from None
             hit = (tariffs, {t.id: TariffPricer(t) for t in tariffs})
             if len(self.by_key) > 10_000:
                 self.by_key.clear()
-            self.by_key[key] = hit
+            self.by_key[raw] = hit
         return hit
 
 
@@ -62,16 +64,22 @@ def _zone(name: object) -> ZoneInfo:
         raise InputError(f"unknown time zone {name!r}") from None
 
 
-def _price(raw_tariff: Any, raw_cdr: Any, tz: object, cache: _PricerCache) -> CostBreakdown:
+def _price(
+    raw_tariff: bytes | None,
+    cdr: CdrInput,
+    embedded: bytes | None,
+    tz: object,
+    cache: _PricerCache,
+    *,
+    explain: bool = True,
+) -> CostBreakdown:
     zone = _zone(tz)
-    cdr = parse_cdr(raw_cdr)
     if raw_tariff is None:
-        if not cdr.tariffs:
+        if embedded is None or embedded.strip() in (b"[]", b"null"):
             raise InputError("no tariff: give one, or embed it in the CDR's `tariffs`")
-        raw_tariff = list(cdr.tariffs)
+        raw_tariff = embedded
     tariffs, pricers = cache.get(raw_tariff)
-    preferred = cdr.periods[0].tariff_id if cdr.periods else None
-    tariff = select_tariff(tariffs, cdr.start, preferred)
+    tariff = select_tariff(tariffs, cdr.start, cdr.periods[0].tariff_id)
     if cdr.currency is not None and cdr.currency != tariff.currency:
         raise InputError(
             f"the CDR is in {cdr.currency} but tariff {tariff.id!r} in {tariff.currency}"
@@ -83,6 +91,7 @@ def _price(raw_tariff: Any, raw_cdr: Any, tz: object, cache: _PricerCache) -> Co
         tz=zone,
         pricer=pricers[tariff.id],
         extra_tariffs=pricers,
+        explain=explain,
     )
 
 
@@ -92,11 +101,16 @@ def _error_text(exc: Exception) -> str:
     return str(exc)
 
 
-def _load_file(path: Path, what: str) -> Any:
+def _read(path: Path, what: str) -> bytes:
     try:
-        return jsonio.loads(path.read_bytes())
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def _load_file(path: Path, what: str) -> Any:
+    try:
+        return jsonio.loads(_read(path, what))
     except jsonio.JsonInputError as exc:
         raise InputError(f"{what} {path}: {exc}") from None
 
@@ -106,9 +120,9 @@ def price_one(
 ) -> int:
     cache = _PricerCache({})
     try:
-        raw_cdr = _load_file(cdr_path, "CDR")
-        raw_tariff = None if tariff_path is None else _load_file(tariff_path, "tariff")
-        breakdown = _price(raw_tariff, raw_cdr, tz, cache)
+        cdr, embedded = decode_cdr(_read(cdr_path, "CDR"))
+        raw_tariff = None if tariff_path is None else _read(tariff_path, "tariff")
+        breakdown = _price(raw_tariff, cdr, embedded, tz, cache)
     except NoActiveTariff as exc:
         if as_json:
             out.write(jsonio.dumps({"error": "no_active_tariff"}) + "\n")
@@ -128,15 +142,13 @@ def price_one(
     return EXIT_OK
 
 
-def _batch_results(lines: Iterator[str], cache: _PricerCache) -> Iterator[tuple[str, bool]]:
+def _batch_results(lines: Iterator[str | bytes], cache: _PricerCache) -> Iterator[tuple[str, bool]]:
     for line in lines:
         if not line.strip():
             continue
         try:
-            item = jsonio.loads(line)
-            if not isinstance(item, dict) or "cdr" not in item:
-                raise InputError('each line must be {"tariff": …, "cdr": …, "tz": …}')
-            breakdown = _price(item.get("tariff"), item["cdr"], item.get("tz"), cache)
+            cdr, raw_tariff, tz, embedded = decode_line(line)
+            breakdown = _price(raw_tariff, cdr, embedded, tz, cache, explain=False)
             yield jsonio.dumps(breakdown.totals_json()), True
         except NoActiveTariff:
             yield '{"error": "no_active_tariff"}', False
@@ -147,7 +159,7 @@ def _batch_results(lines: Iterator[str], cache: _PricerCache) -> Iterator[tuple[
 def price_batch(in_path: Path, out_path: Path | None, *, out: TextIO, err: TextIO) -> int:
     cache = _PricerCache({})
     try:
-        source = in_path.open(encoding="utf-8")
+        source = in_path.open("rb")
     except OSError as exc:
         err.write(f"error: cannot read {in_path}: {exc.strerror}\n")
         return EXIT_INVALID

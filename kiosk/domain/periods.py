@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import Annotated, Any, Final, Literal
 
-from kiosk.domain.tariff import Problem, TariffError, parse_datetime
+import msgspec
+
+from kiosk.domain.tariff import Problem, TariffError
 
 __all__ = [
     "CDR_DIMENSIONS",
@@ -48,8 +50,7 @@ CDR_DIMENSIONS: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ChargingPeriod:
+class ChargingPeriod(msgspec.Struct, frozen=True, kw_only=True):
     """One OCPI ChargingPeriod, reduced to what pricing needs.
 
     time_s / parking_s / reservation_s are None when the CDR did not give that
@@ -57,7 +58,7 @@ class ChargingPeriod:
     """
 
     start: datetime  # aware, UTC
-    energy_kwh: Decimal = ZERO
+    energy_kwh: Decimal = Decimal(0)
     time_s: int | None = None
     parking_s: int | None = None
     reservation_s: int | None = None
@@ -92,142 +93,203 @@ def microseconds(delta: timedelta) -> int:
     return delta // _US
 
 
-def _number(value: object, path: str, problems: list[Problem]) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        problems.append(Problem(path, f"must be a number, got {value!r}"))
-        return None
-    number = Decimal(value)
-    if not number.is_finite() or number < 0:
-        problems.append(Problem(path, f"must be a finite number ≥ 0, got {value}"))
-        return None
-    return number
+class _Dimension(msgspec.Struct):
+    type: Literal[
+        "CURRENT",
+        "ENERGY",
+        "ENERGY_EXPORT",
+        "ENERGY_IMPORT",
+        "MAX_CURRENT",
+        "MIN_CURRENT",
+        "MAX_POWER",
+        "MIN_POWER",
+        "PARKING_TIME",
+        "POWER",
+        "RESERVATION_TIME",
+        "STATE_OF_CHARGE",
+        "TIME",
+    ]
+    volume: Decimal
 
 
-def _period(raw: object, path: str, problems: list[Problem]) -> ChargingPeriod | None:
-    if not isinstance(raw, dict):
-        problems.append(Problem(path, "must be an object"))
-        return None
-    start_raw = raw.get("start_date_time")
-    try:
-        start = parse_datetime(start_raw)
-    except ValueError as exc:
-        problems.append(Problem(f"{path}.start_date_time", str(exc)))
-        return None
-    dims = raw.get("dimensions")
-    if not isinstance(dims, list) or not dims:
-        problems.append(Problem(f"{path}.dimensions", "must be a non-empty list"))
-        return None
-    values: dict[str, Decimal] = {}
-    ok = True
-    for j, dim in enumerate(dims):
-        dp = f"{path}.dimensions[{j}]"
-        if not isinstance(dim, dict):
-            problems.append(Problem(dp, "must be an object"))
-            ok = False
-            continue
-        kind = dim.get("type")
-        if kind not in CDR_DIMENSIONS:
-            problems.append(Problem(f"{dp}.type", f"unknown CDR dimension {kind!r}"))
-            ok = False
-            continue
-        volume = _number(dim.get("volume"), f"{dp}.volume", problems)
-        if volume is None:
-            ok = False
-            continue
-        if kind in values:
-            problems.append(Problem(f"{dp}.type", f"{kind} appears twice in one period"))
-            ok = False
-            continue
-        values[kind] = volume
-    tariff_id = raw.get("tariff_id")
-    if tariff_id is not None and not isinstance(tariff_id, str):
-        problems.append(Problem(f"{path}.tariff_id", "must be a string"))
-        ok = False
-    if not ok:
-        return None
-    energy = values.get("ENERGY")
-    if energy is None and ("ENERGY_IMPORT" in values or "ENERGY_EXPORT" in values):
-        energy = values.get("ENERGY_IMPORT", ZERO)
-    power = values.get("POWER")
-    current = values.get("CURRENT")
-    min_power = values.get("MIN_POWER", power)
-    max_power = values.get("MAX_POWER", power)
-    min_current = values.get("MIN_CURRENT", current)
-    max_current = values.get("MAX_CURRENT", current)
+class _Period(msgspec.Struct):
+    start_date_time: datetime
+    dimensions: Annotated[list[_Dimension], msgspec.Meta(min_length=1)]
+    tariff_id: str | None = None
+
+
+class _Cdr(msgspec.Struct):
+    start_date_time: datetime
+    end_date_time: datetime
+    charging_periods: Annotated[list[_Period], msgspec.Meta(min_length=1)]
+    currency: str | None = None
+    tariffs: list[Any] | None = None
+
+
+class CdrBytes(msgspec.Struct):
+    """A CDR decoded from JSON text, with its embedded tariffs kept as raw JSON."""
+
+    start_date_time: datetime
+    end_date_time: datetime
+    charging_periods: Annotated[list[_Period], msgspec.Meta(min_length=1)]
+    currency: str | None = None
+    tariffs: msgspec.Raw = msgspec.Raw()
+
+
+class CdrLine(msgspec.Struct):
+    """One line of `kiosk tariff price --batch` input; tariffs stay raw JSON text."""
+
+    cdr: CdrBytes
+    tz: str | None = None
+    tariff: msgspec.Raw = msgspec.Raw()
+
+
+_line_decoder: Final = msgspec.json.Decoder(CdrLine)
+_cdr_decoder: Final = msgspec.json.Decoder(CdrBytes)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _problem_of(exc: msgspec.ValidationError | msgspec.DecodeError, root: str) -> Problem:
+    text = str(exc)
+    message, _, where = text.partition(" - at `$")
+    path = root + where.rstrip("`") if where else root
+    return Problem(path, message)
+
+
+def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod | None:
+    energy = energy_import = time_h = parking_h = reservation_h = soc = None
+    power = min_power = max_power = current = min_current = max_current = None
+    seen: set[str] = set()
+    for j, dim in enumerate(raw.dimensions):
+        kind, volume = dim.type, dim.volume
+        if not volume.is_finite() or volume < 0:
+            problems.append(
+                Problem(f"{path}.dimensions[{j}].volume", f"must be a number ≥ 0, got {volume}")
+            )
+            return None
+        if kind in seen:
+            problems.append(
+                Problem(f"{path}.dimensions[{j}].type", f"{kind} appears twice in one period")
+            )
+            return None
+        seen.add(kind)
+        if kind == "ENERGY":
+            energy = volume
+        elif kind == "TIME":
+            time_h = volume
+        elif kind == "PARKING_TIME":
+            parking_h = volume
+        elif kind == "MAX_POWER":
+            max_power = volume
+        elif kind == "MIN_POWER":
+            min_power = volume
+        elif kind == "MAX_CURRENT":
+            max_current = volume
+        elif kind == "MIN_CURRENT":
+            min_current = volume
+        elif kind == "POWER":
+            power = volume
+        elif kind == "CURRENT":
+            current = volume
+        elif kind == "RESERVATION_TIME":
+            reservation_h = volume
+        elif kind == "ENERGY_IMPORT":
+            energy_import = volume
+        elif kind == "STATE_OF_CHARGE":
+            soc = volume
+    if energy is None:
+        energy = energy_import if energy_import is not None else ZERO
+    if min_power is None:
+        min_power = power
+    if max_power is None:
+        max_power = power
+    if min_current is None:
+        min_current = current
+    if max_current is None:
+        max_current = current
     # One extreme given alone serves for both: it is all the CDR tells.
-    min_power = min_power if min_power is not None else max_power
-    max_power = max_power if max_power is not None else min_power
-    min_current = min_current if min_current is not None else max_current
-    max_current = max_current if max_current is not None else min_current
-
-    def secs(kind: str) -> int | None:
-        v = values.get(kind)
-        return None if v is None else seconds_from_hours(v)
-
+    if min_power is None:
+        min_power = max_power
+    elif max_power is None:
+        max_power = min_power
+    if min_current is None:
+        min_current = max_current
+    elif max_current is None:
+        max_current = min_current
+    start = raw.start_date_time
     return ChargingPeriod(
-        start=start,
-        energy_kwh=energy if energy is not None else ZERO,
-        time_s=secs("TIME"),
-        parking_s=secs("PARKING_TIME"),
-        reservation_s=secs("RESERVATION_TIME"),
+        start=start if start.tzinfo is UTC else _utc(start),
+        energy_kwh=energy,
+        time_s=None if time_h is None else seconds_from_hours(time_h),
+        parking_s=None if parking_h is None else seconds_from_hours(parking_h),
+        reservation_s=None if reservation_h is None else seconds_from_hours(reservation_h),
         min_power_kw=min_power,
         max_power_kw=max_power,
         min_current_a=min_current,
         max_current_a=max_current,
-        state_of_charge=values.get("STATE_OF_CHARGE"),
-        tariff_id=tariff_id,
+        state_of_charge=soc,
+        tariff_id=raw.tariff_id,
     )
+
+
+def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
+    problems: list[Problem] = []
+    start, end = _utc(cdr.start_date_time), _utc(cdr.end_date_time)
+    periods: list[ChargingPeriod] = []
+    for i, item in enumerate(cdr.charging_periods):
+        period = _period(item, f"cdr.charging_periods[{i}]", problems)
+        if period is not None:
+            periods.append(period)
+    if end < start:
+        problems.append(Problem("cdr.end_date_time", "is before start_date_time"))
+    previous = start
+    for i, period in enumerate(periods):
+        where = f"cdr.charging_periods[{i}].start_date_time"
+        if period.start < previous:
+            problems.append(
+                Problem(where, "is before the session start or the previous period's start")
+            )
+        elif period.start > end:
+            problems.append(Problem(where, "is after the session's end_date_time"))
+        previous = max(previous, period.start)
+    if problems:
+        raise TariffError(problems)
+    return CdrInput(start, end, cdr.currency, tuple(periods), tariffs)
 
 
 def parse_cdr(raw: object) -> CdrInput:
     """The pricing-relevant part of an OCPI 2.2.1 CDR; `total_*` fields are ignored."""
-    problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        raise TariffError([Problem("cdr", "must be an object")])
-    start = end = None
-    for key in ("start_date_time", "end_date_time"):
-        try:
-            parsed = parse_datetime(raw.get(key))
-        except ValueError as exc:
-            problems.append(Problem(f"cdr.{key}", str(exc)))
-            continue
-        if key == "start_date_time":
-            start = parsed
-        else:
-            end = parsed
-    currency = raw.get("currency")
-    if currency is not None and not isinstance(currency, str):
-        problems.append(Problem("cdr.currency", "must be a string"))
-        currency = None
-    raw_periods = raw.get("charging_periods")
-    periods: list[ChargingPeriod] = []
-    if not isinstance(raw_periods, list) or not raw_periods:
-        problems.append(Problem("cdr.charging_periods", "must be a non-empty list"))
-    else:
-        for i, item in enumerate(raw_periods):
-            period = _period(item, f"cdr.charging_periods[{i}]", problems)
-            if period is not None:
-                periods.append(period)
-    if start is not None and end is not None:
-        if end < start:
-            problems.append(Problem("cdr.end_date_time", "is before start_date_time"))
-        previous = start
-        for i, period in enumerate(periods):
-            where = f"cdr.charging_periods[{i}].start_date_time"
-            if period.start < previous:
-                problems.append(
-                    Problem(where, "is before the session start or the previous period's start")
-                )
-            elif period.start > end:
-                problems.append(Problem(where, "is after the session's end_date_time"))
-            previous = max(previous, period.start)
-    tariffs = raw.get("tariffs")
-    if tariffs is not None and not isinstance(tariffs, list):
-        problems.append(Problem("cdr.tariffs", "must be a list"))
-        tariffs = None
-    if problems or start is None or end is None:
-        raise TariffError(problems)
-    return CdrInput(start, end, currency, tuple(periods), tuple(tariffs or ()))
+    try:
+        cdr = msgspec.convert(raw, type=_Cdr, strict=False)
+    except msgspec.ValidationError as exc:
+        raise TariffError([_problem_of(exc, "cdr")]) from None
+    return _check(cdr, tuple(cdr.tariffs or ()))
+
+
+def decode_cdr(text: bytes | str) -> tuple[CdrInput, bytes | None]:
+    """A CDR from JSON text, and its embedded tariffs as raw JSON (None when absent)."""
+    try:
+        cdr = _cdr_decoder.decode(text)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise TariffError([_problem_of(exc, "cdr")]) from None
+    return _check(cdr, ()), _raw(cdr.tariffs)
+
+
+def decode_line(text: bytes | str) -> tuple[CdrInput, bytes | None, str | None, bytes | None]:
+    """One batch line: (CDR, raw tariff JSON or None, tz, raw embedded tariffs or None)."""
+    try:
+        line = _line_decoder.decode(text)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise TariffError([_problem_of(exc, "")]) from None
+    return _check(line.cdr, ()), _raw(line.tariff), line.tz, _raw(line.cdr.tariffs)
+
+
+def _raw(value: msgspec.Raw) -> bytes | None:
+    text = bytes(value)
+    return None if not text or text == b"null" else text
 
 
 def period_to_json(period: ChargingPeriod) -> dict[str, Any]:

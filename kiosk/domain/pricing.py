@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import Enum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from kiosk.domain.money import Rounding, round_to_minor
 from kiosk.domain.periods import ZERO, ChargingPeriod, microseconds
@@ -57,6 +59,8 @@ _HUNDRED: Final = Decimal(100)
 _THOUSAND: Final = Decimal(1000)
 _US_PER_S: Final = 1_000_000
 _VOLUME_PLACES: Final = Decimal("1E-4")
+_ONE_US: Final = timedelta(microseconds=1)
+_ONE_S: Final = timedelta(seconds=1)
 
 
 class NoActiveTariff(LookupError):
@@ -82,10 +86,10 @@ _DIM_INDEX: Final = {
     Dimension.FLAT: _FLAT,
 }
 _CHOICE_NAMES: Final = ("ENERGY", "TIME", "PARKING_TIME", "FLAT")
+_ONE: Final = Decimal(1)
 
 
-@dataclass(frozen=True, slots=True)
-class Amount:
+class Amount(msgspec.Struct, frozen=True):
     """A cost rounded to the minor unit; incl_vat is None when a cost had no VAT given."""
 
     excl_vat: Decimal
@@ -98,12 +102,12 @@ class Amount:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class CostLine:
+class CostLine(msgspec.Struct, frozen=True):
     """One billed item: a price component applied to the volume it priced."""
 
     kind: LineKind
-    element: int | None  # index in tariff.elements (None for extension fees)
+    tariff_id: str
+    element: int | None  # index in that tariff's elements (None for extension fees)
     unit_price: Decimal  # per kWh, per hour, per minute (IDLE_FEE) or once
     vat: Decimal | None
     volume: Decimal  # billed: kWh, hours, minutes (IDLE_FEE) or 1
@@ -111,16 +115,14 @@ class CostLine:
     cost: Amount
 
 
-@dataclass(frozen=True, slots=True)
-class PricedPeriod:
+class PricedPeriod(msgspec.Struct, frozen=True):
     index: int
     start: datetime
     end: datetime
     elements: Mapping[str, int]  # dimension name -> index of the element that priced it
 
 
-@dataclass(frozen=True, slots=True)
-class VatLine:
+class VatLine(msgspec.Struct, frozen=True):
     rate: Decimal | None  # percent; None: no VAT given
     net: Decimal
     vat: Decimal | None
@@ -328,21 +330,28 @@ class TariffPricer:
 
     @staticmethod
     def _choose(candidates: Iterable[_Compiled], ctx: _Ctx) -> Choice:
-        chosen: list[int | None] = [None, None, None, None]
-        missing = 4
+        energy = time = parking = flat = None
         for el in candidates:
-            comps = el.components
-            if not any(comps[i] is not None and chosen[i] is None for i in range(4)):
+            ce, ct, cp, cf = el.components
+            if (
+                (ce is None or energy is not None)
+                and (ct is None or time is not None)
+                and (cp is None or parking is not None)
+                and (cf is None or flat is not None)
+            ):
+                continue  # nothing left for this element to price
+            if el.checks and not el.matches(ctx):
                 continue
-            if not el.matches(ctx):
-                continue
-            for i in range(4):
-                if comps[i] is not None and chosen[i] is None:
-                    chosen[i] = el.index
-                    missing -= 1
-            if not missing:
-                break
-        return (chosen[0], chosen[1], chosen[2], chosen[3])
+            index = el.index
+            if ce is not None and energy is None:
+                energy = index
+            if ct is not None and time is None:
+                time = index
+            if cp is not None and parking is None:
+                parking = index
+            if cf is not None and flat is None:
+                flat = index
+        return (energy, time, parking, flat)
 
     def choose(self, ctx: _Ctx) -> Choice:
         return self._choose(self._normal, ctx)
@@ -388,29 +397,54 @@ class TariffPricer:
 # -------------------------------------------------------------------- accumulating
 
 
+_KINDS: Final = (
+    (_ENERGY, LineKind.ENERGY),
+    (_TIME, LineKind.TIME),
+    (_PARKING, LineKind.PARKING_TIME),
+)
+# (kind, element, unit price, vat, billed volume, of which step extra, exact cost x3600)
+_Item = tuple[LineKind, str, int | None, Decimal, Decimal | None, Decimal, Decimal, Decimal]
+_Ref = tuple[int, int]  # (tariff slot, element index)
+
+
 class _Accumulator:
     """Exact running sums of one session's billed volumes; shared by batch and live."""
 
     def __init__(self, pricer: TariffPricer) -> None:
         self.pricer = pricer
+        self.pricers = [pricer]  # slot -> tariff (a period may name another tariff)
         # (choice index, element) -> volume: kWh for ENERGY, whole seconds otherwise
-        self.volumes: dict[tuple[int, int], Decimal] = {}
-        self.last: dict[int, int] = {}  # choice index -> element of the last priced period
-        self.flat: int | None = None
+        # (choice index, (slot, element)) -> volume: kWh for ENERGY, whole seconds otherwise
+        self.volumes: dict[tuple[int, _Ref], Decimal] = {}
+        self.last: dict[int, _Ref] = {}  # choice index -> element of the last priced period
+        self.flat: _Ref | None = None
         self.flat_decided = False
-        self.res_volumes: dict[int, Decimal] = {}  # element -> reservation seconds
-        self.res_last: int | None = None
-        self.res_flat: int | None = None
+        self.res_volumes: dict[_Ref, Decimal] = {}  # element -> reservation seconds
+        self.res_last: _Ref | None = None
+        self.res_flat: _Ref | None = None
         self.res_flat_decided = False
         self.energy = ZERO
         self.charging_s = 0
         self.parking_s = 0
         self.trailing_parking_s = 0
 
-    def account(self, choice: Choice, energy: Decimal, time_s: int, parking_s: int) -> None:
+    def slot(self, pricer: TariffPricer) -> int:
+        for i, known in enumerate(self.pricers):
+            if known is pricer:
+                return i
+        self.pricers.append(pricer)
+        return len(self.pricers) - 1
+
+    def component(self, ref: _Ref, dim: int) -> PriceComponent:
+        return self.pricers[ref[0]].component(ref[1], dim)
+
+    def account(
+        self, choice: Choice, energy: Decimal, time_s: int, parking_s: int, slot: int = 0
+    ) -> None:
         """Add one period's (or one live extension's) volumes under its element choice."""
-        if not self.flat_decided and choice[_FLAT] is not None:
-            self.flat = choice[_FLAT]
+        flat = choice[_FLAT]
+        if not self.flat_decided and flat is not None:
+            self.flat = (slot, flat)
             self.flat_decided = True
         volumes = self.volumes
         for dim, volume in ((_ENERGY, energy), (_TIME, time_s), (_PARKING, parking_s)):
@@ -419,9 +453,10 @@ class _Accumulator:
             element = choice[dim]
             if element is None:
                 continue
-            key = (dim, element)
+            ref = (slot, element)
+            key = (dim, ref)
             volumes[key] = volumes.get(key, ZERO) + volume
-            self.last[dim] = element
+            self.last[dim] = ref
         self.energy += energy
         self.charging_s += time_s
         self.parking_s += parking_s
@@ -430,14 +465,16 @@ class _Accumulator:
         else:
             self.trailing_parking_s += parking_s
 
-    def account_reservation(self, choice: Choice, seconds: int) -> None:
-        if not self.res_flat_decided and choice[_FLAT] is not None:
-            self.res_flat = choice[_FLAT]
+    def account_reservation(self, choice: Choice, seconds: int, slot: int = 0) -> None:
+        flat = choice[_FLAT]
+        if not self.res_flat_decided and flat is not None:
+            self.res_flat = (slot, flat)
             self.res_flat_decided = True
         element = choice[_TIME]
         if seconds and element is not None:
-            self.res_volumes[element] = self.res_volumes.get(element, ZERO) + seconds
-            self.res_last = element
+            ref = (slot, element)
+            self.res_volumes[ref] = self.res_volumes.get(ref, ZERO) + seconds
+            self.res_last = ref
 
     def copy(self) -> _Accumulator:
         other = _Accumulator.__new__(_Accumulator)
@@ -458,49 +495,100 @@ class _Accumulator:
         with localcontext(_CTX):
             return self._result(total_time_s, periods)
 
-    def _result(self, total_time_s: Decimal, periods: tuple[PricedPeriod, ...]) -> CostBreakdown:
+    def _items(self) -> tuple[list[_Item], int]:
+        """Every billed item with its exact cost (x3600), and the idle seconds billed."""
         pricer = self.pricer
-        tariff = pricer.tariff
-        currency = tariff.currency
-        raw: list[tuple[LineKind, int | None, PriceComponent | None, Decimal, Decimal]] = []
+        raw: list[tuple[LineKind, _Ref, PriceComponent, Decimal, Decimal]] = []
         # (kind, element, component, billed volume in base unit, step extra)
-
         if self.flat is not None:
-            raw.append((LineKind.FLAT, self.flat, pricer.component(self.flat, _FLAT), ZERO, ZERO))
-        kinds = (
-            (_ENERGY, LineKind.ENERGY),
-            (_TIME, LineKind.TIME),
-            (_PARKING, LineKind.PARKING_TIME),
-        )
-        for dim, kind in kinds:
-            keys = [k for k in self.volumes if k[0] == dim]
+            raw.append((LineKind.FLAT, self.flat, self.component(self.flat, _FLAT), ZERO, ZERO))
+        volumes = self.volumes
+        for dim, kind in _KINDS:
+            keys = [k for k in volumes if k[0] == dim]
             if not keys:
                 continue
-            total = sum((self.volumes[k] for k in keys), ZERO)
+            total = sum((volumes[k] for k in keys), ZERO)
             last = self.last[dim]
-            step = pricer.component(last, dim).step_size
+            step = self.component(last, dim).step_size
             unit_total = total * _THOUSAND if dim == _ENERGY else total  # Wh or s
             extra_units = _round_up(unit_total, step) - unit_total
             extra = extra_units / _THOUSAND if dim == _ENERGY else extra_units
             for key in keys:
-                element = key[1]
-                volume = self.volumes[key]
-                bonus = extra if element == last else ZERO
-                raw.append((kind, element, pricer.component(element, dim), volume + bonus, bonus))
-            if last not in {k[1] for k in keys}:  # cannot happen: last is one of the keys
-                raise AssertionError("last priced element missing")
+                ref = key[1]
+                bonus = extra if ref == last else ZERO
+                pc = self.component(ref, dim)
+                raw.append((kind, ref, pc, volumes[key] + bonus, bonus))
         if self.res_flat is not None:
-            pc = pricer.component(self.res_flat, _FLAT)
+            pc = self.component(self.res_flat, _FLAT)
             raw.append((LineKind.RESERVATION_FLAT, self.res_flat, pc, ZERO, ZERO))
-        if self.res_volumes:
-            assert self.res_last is not None
+        if self.res_volumes and self.res_last is not None:
             total = sum(self.res_volumes.values(), ZERO)
-            step = pricer.component(self.res_last, _TIME).step_size
+            step = self.component(self.res_last, _TIME).step_size
             extra = _round_up(total, step) - total
-            for element, volume in self.res_volumes.items():
-                bonus = extra if element == self.res_last else ZERO
-                pc = pricer.component(element, _TIME)
-                raw.append((LineKind.RESERVATION_TIME, element, pc, volume + bonus, bonus))
+            for ref, volume in self.res_volumes.items():
+                bonus = extra if ref == self.res_last else ZERO
+                pc = self.component(ref, _TIME)
+                raw.append((LineKind.RESERVATION_TIME, ref, pc, volume + bonus, bonus))
+
+        items: list[_Item] = []
+        for kind, (slot, el), comp, vol, bonus in raw:
+            tid = self.pricers[slot].tariff.id
+            if kind is LineKind.FLAT or kind is LineKind.RESERVATION_FLAT:
+                items.append((kind, tid, el, comp.price, comp.vat, _ONE, ZERO, comp.price * _H))
+            elif kind is LineKind.ENERGY:
+                items.append(
+                    (kind, tid, el, comp.price, comp.vat, vol, bonus, comp.price * vol * _H)
+                )
+            else:  # time-based: volume in seconds, price per hour
+                items.append(
+                    (kind, tid, el, comp.price, comp.vat, vol / _H, bonus / _H, comp.price * vol)
+                )
+
+        idle_fee = pricer.tariff.extensions.idle_fee
+        idle_s = 0
+        if idle_fee is not None:
+            idle_s = max(0, self.trailing_parking_s - idle_fee.grace_minutes * 60)
+            if idle_s:
+                billed = int(_round_up(Decimal(idle_s), idle_fee.step_size))
+                scaled = idle_fee.price_per_minute * billed * 60
+                if idle_fee.max_fee is not None:
+                    scaled = min(scaled, idle_fee.max_fee * _H)
+                items.append(
+                    (
+                        LineKind.IDLE_FEE,
+                        pricer.tariff.id,
+                        None,
+                        idle_fee.price_per_minute,
+                        idle_fee.vat,
+                        Decimal(billed) / 60,
+                        Decimal(billed - idle_s) / 60,
+                        scaled,
+                    )
+                )
+        return items, idle_s
+
+    def total(self) -> Amount:
+        """Just the total: what the charging screen shows every second."""
+        with localcontext(_CTX):
+            items, _ = self._items()
+            excl = incl = ZERO
+            known = True
+            for item in items:
+                scaled_excl, vat = item[7], item[4]
+                excl += scaled_excl
+                if vat is None:
+                    if scaled_excl:
+                        known = False
+                else:
+                    incl += scaled_excl * (_HUNDRED + vat) / _HUNDRED
+            tariff = self.pricer.tariff
+            excl_c, incl_c, _ = _clamp(tariff, excl, incl if known else None)
+            return _amount(excl_c, incl_c, tariff.currency, incl_c is not None)
+
+    def _result(self, total_time_s: Decimal, periods: tuple[PricedPeriod, ...]) -> CostBreakdown:
+        tariff = self.pricer.tariff
+        currency = tariff.currency
+        items, idle_s = self._items()
 
         lines: list[CostLine] = []
         # scaled (x3600) exact sums per reporting bucket: [excl, incl, incl_known]
@@ -520,6 +608,7 @@ class _Accumulator:
 
         def add_line(
             kind: LineKind,
+            tariff_id: str,
             element: int | None,
             unit_price: Decimal,
             vat: Decimal | None,
@@ -542,6 +631,7 @@ class _Accumulator:
             lines.append(
                 CostLine(
                     kind=kind,
+                    tariff_id=tariff_id,
                     element=element,
                     unit_price=unit_price,
                     vat=vat,
@@ -551,33 +641,8 @@ class _Accumulator:
                 )
             )
 
-        for kind, el, comp, vol, bonus in raw:
-            assert comp is not None
-            if kind in (LineKind.FLAT, LineKind.RESERVATION_FLAT):
-                add_line(kind, el, comp.price, comp.vat, Decimal(1), ZERO, comp.price * _H)
-            elif kind is LineKind.ENERGY:
-                add_line(kind, el, comp.price, comp.vat, vol, bonus, comp.price * vol * _H)
-            else:  # time-based: volume in seconds, price per hour
-                add_line(kind, el, comp.price, comp.vat, vol / _H, bonus / _H, comp.price * vol)
-
-        idle_fee = tariff.extensions.idle_fee
-        idle_s = 0
-        if idle_fee is not None:
-            idle_s = max(0, self.trailing_parking_s - idle_fee.grace_minutes * 60)
-            if idle_s:
-                billed = int(_round_up(Decimal(idle_s), idle_fee.step_size))
-                scaled = idle_fee.price_per_minute * billed * 60
-                if idle_fee.max_fee is not None:
-                    scaled = min(scaled, idle_fee.max_fee * _H)
-                add_line(
-                    LineKind.IDLE_FEE,
-                    None,
-                    idle_fee.price_per_minute,
-                    idle_fee.vat,
-                    Decimal(billed) / 60,
-                    Decimal(billed - idle_s) / 60,
-                    scaled,
-                )
+        for item in items:
+            add_line(*item)
 
         excl = sum((b[0] for b in buckets.values()), ZERO)
         incl_known = all(b[2] for b in buckets.values())
@@ -693,8 +758,12 @@ def price_session(
     tz: ZoneInfo | str,
     pricer: TariffPricer,
     extra_tariffs: Mapping[str, TariffPricer] | None = None,
+    explain: bool = True,
 ) -> CostBreakdown:
-    """Price a finished session given as OCPI charging periods."""
+    """Price a finished session given as OCPI charging periods.
+
+    With explain=False the breakdown's `periods` is left empty (batch re-pricing).
+    """
     if not pricer.tariff.is_valid_at(start):
         raise NoActiveTariff(f"tariff {pricer.tariff.id!r} is not valid at {start.isoformat()}")
     zone = _zone(tz)
@@ -706,13 +775,21 @@ def price_session(
     )
     priced: list[PricedPeriod] = []
     n = len(periods)
+    half_second = timedelta(microseconds=_US_PER_S // 2)
     for i, p in enumerate(periods):
+        p_start = p.start
         p_end = periods[i + 1].start if i + 1 < n else end
         this = pricer
         if p.tariff_id is not None and extra_tariffs and p.tariff_id in extra_tariffs:
             this = extra_tariffs[p.tariff_id]
-        this.context(ctx, p.start, zone, start, kwh)
-        duration_s = (microseconds(p_end - p.start) + _US_PER_S // 2) // _US_PER_S
+        if this.needs_local_time:
+            local = p_start.astimezone(zone)
+            ctx.tod = local.hour * 3600 + local.minute * 60 + local.second
+            ctx.day = local.date()
+            ctx.weekday = local.weekday()
+        ctx.kwh = kwh
+        ctx.elapsed_us = (p_start - start) // _ONE_US
+        duration_s = (p_end - p_start + half_second) // _ONE_S
         time_s, parking_s = p.time_s, p.parking_s
         if time_s is None and parking_s is None and p.reservation_s is None:
             if p.energy_kwh > 0:
@@ -731,22 +808,28 @@ def price_session(
         used: dict[str, int] = {}
         if p.reservation_s:
             rchoice = this.choose_reservation(ctx, expired)
-            acc.account_reservation(rchoice, p.reservation_s)
+            acc.account_reservation(rchoice, p.reservation_s, acc.slot(this))
             res_element = rchoice[_TIME]
             if res_element is not None:
                 used["RESERVATION_TIME"] = res_element
         if not expired and (p.energy_kwh or time_s or parking_s or not p.reservation_s):
             choice = this.choose(ctx)
             flat_before = acc.flat_decided
-            acc.account(choice, p.energy_kwh, time_s, parking_s)
-            for dim, volume in ((_ENERGY, p.energy_kwh), (_TIME, time_s), (_PARKING, parking_s)):
-                element = choice[dim]
-                if volume and element is not None:
-                    used[_CHOICE_NAMES[dim]] = element
-            if not flat_before and acc.flat_decided and acc.flat is not None:
-                used["FLAT"] = acc.flat
+            acc.account(choice, p.energy_kwh, time_s, parking_s, acc.slot(this))
+            if explain:
+                for dim, volume in (
+                    (_ENERGY, p.energy_kwh),
+                    (_TIME, time_s),
+                    (_PARKING, parking_s),
+                ):
+                    element = choice[dim]
+                    if volume and element is not None:
+                        used[_CHOICE_NAMES[dim]] = element
+                if not flat_before and acc.flat_decided and acc.flat is not None:
+                    used["FLAT"] = acc.flat[1]
         kwh += p.energy_kwh
-        priced.append(PricedPeriod(i, p.start, p_end, used))
+        if explain:
+            priced.append(PricedPeriod(i, p_start, p_end, used))
     total_time_s = Decimal(microseconds(end - start)) / _US_PER_S
     return acc.result(total_time_s=total_time_s, periods=tuple(priced))
 
@@ -847,8 +930,10 @@ class LiveCost:
                 _min(self._p_cmin, cmin),
                 _max(self._p_cmax, cmax),
             )
-            whole = self._evaluate(self._p_start, self._p_kwh_start, *ext)
-            if whole == self._p_choice:
+            widened = ext != (self._p_pmin, self._p_pmax, self._p_cmin, self._p_cmax)
+            if not widened or self._evaluate(self._p_start, self._p_kwh_start, *ext) == (
+                self._p_choice
+            ):
                 here = self._evaluate(self._last_at, self._kwh, pmin, pmax, cmin, cmax)
                 if here == self._p_choice:
                     self._extend(delta_kwh, interval_us, ext, soc)
@@ -940,7 +1025,7 @@ class LiveCost:
             for i, p in enumerate(periods)
         )
         acc = self._acc
-        if not acc.flat_decided:
+        if not periods:
             # A session with no sample yet still owes its start fee, as batch would charge.
             acc = acc.copy()
             acc.account(self._evaluate(self.start, ZERO, ZERO, ZERO, None, None), ZERO, 0, 0)
@@ -948,7 +1033,10 @@ class LiveCost:
         return acc.result(total_time_s=total_s, periods=priced)
 
     def cost(self) -> Amount:
-        return self.breakdown().total_cost
+        """The running total if the session ended at the last sample (cheap)."""
+        if self._p_start is None and not self._closed:
+            return self.breakdown().total_cost
+        return self._acc.total()
 
 
 def _min(a: Decimal | None, b: Decimal | None) -> Decimal | None:

@@ -774,7 +774,7 @@ def parse_tariffs(value: object) -> tuple[Tariff, ...]:
     if not items:
         raise TariffError([Problem("", "the list holds no tariff")])
     c = _Checker()
-    tariffs: list[Tariff] = []
+    parsed: list[tuple[int, Tariff]] = []  # (index in the input, tariff)
 
     def where(i: int) -> str:
         return "" if single else f"[{i}]"
@@ -784,22 +784,28 @@ def parse_tariffs(value: object) -> tuple[Tariff, ...]:
         tariff = _build(sub, item, where(i))
         c.problems.extend(sub.problems)
         if tariff is not None and not sub.problems:
-            tariffs.append(_with_warnings(tariff, sub.warnings) if sub.warnings else tariff)
-    ids = [t.id for t in tariffs]
-    for i, tariff_id in enumerate(ids):
-        if tariff_id in ids[:i]:
-            c.bad(_join(where(i), "id"), f"tariff id {tariff_id!r} is used twice")
-    known = set(ids)
-    for i, tariff in enumerate(tariffs):
+            parsed.append((i, _with_warnings(tariff, sub.warnings) if sub.warnings else tariff))
+    by_id: dict[str, Tariff] = {}
+    for i, tariff in parsed:
+        if tariff.id in by_id:
+            c.bad(_join(where(i), "id"), f"tariff id {tariff.id!r} is used twice")
+        by_id.setdefault(tariff.id, tariff)
+    for i, tariff in parsed:
         for name, rule in tariff.extensions.customer_groups.items():
-            if rule.tariff_id is not None and rule.tariff_id not in known:
+            if rule.tariff_id is None:
+                continue
+            path = _join(where(i), f"x_kiosk.customer_groups.{name}.tariff_id")
+            target = by_id.get(rule.tariff_id)
+            if target is None:
+                c.bad(path, f"no tariff with id {rule.tariff_id!r} in this file")
+            elif target.currency != tariff.currency:
                 c.bad(
-                    _join(where(i), f"x_kiosk.customer_groups.{name}.tariff_id"),
-                    f"no tariff with id {rule.tariff_id!r} in this file",
+                    path,
+                    f"tariff {rule.tariff_id!r} is in {target.currency}, not {tariff.currency}",
                 )
-    if c.problems or len(tariffs) != len(items):
+    if c.problems or len(parsed) != len(items):
         raise TariffError(c.problems or [Problem("", "not a valid tariff")])
-    return tuple(tariffs)
+    return tuple(t for _, t in parsed)
 
 
 def _with_warnings(tariff: Tariff, warnings: Sequence[Problem]) -> Tariff:
