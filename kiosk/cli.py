@@ -52,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from kiosk import pricing_demo  # noqa: PLC0415 - only the demo needs it
 
-        return pricing_demo.run(tz=args.tz, out=out)
+        status: int = pricing_demo.run(tz=args.tz, out=out)
+        return status
     parser.error(f"unknown command {args.command}")
     return 2  # pragma: no cover - parser.error exits
