@@ -40,7 +40,7 @@ def expect_warnings() -> ExpectedWarnings:
 
 
 @pytest.fixture(autouse=True)
-def _fail_on_unexpected_warning_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+def _fail_on_unexpected_warning_logs(expect_warnings: ExpectedWarnings) -> Iterator[None]:
     collector = _Collector()
     root = logging.getLogger()
     root.addHandler(collector)
@@ -48,12 +48,7 @@ def _fail_on_unexpected_warning_logs(request: pytest.FixtureRequest) -> Iterator
         yield
     finally:
         root.removeHandler(collector)
-    expected: ExpectedWarnings | None = (
-        request.getfixturevalue("expect_warnings")
-        if "expect_warnings" in request.fixturenames
-        else None
-    )
-    unexpected = [r for r in collector.records if expected is None or not expected.allows(r)]
+    unexpected = [r for r in collector.records if not expect_warnings.allows(r)]
     if unexpected:
         lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in unexpected)
         pytest.fail(f"unexpected warning log(s):\n{lines}", pytrace=False)

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 
 class SessionState(Enum):
+    PENDING = "pending"  # the payment is being authorized
     AUTHORIZED = "authorized"  # paid for, waiting for the plug
     CHARGING = "charging"
     SUSPENDED_EV = "suspended_ev"  # plugged in, the car takes no energy (full, or paused)
@@ -69,6 +70,7 @@ class StopReason(Enum):
     RECOVERED = "recovered"  # closed at start-up after a crash or power cut
     PLUG_TIMEOUT = "plug_timeout"
     CANCELLED = "cancelled"
+    DECLINED = "declined"  # the payment was not authorized
 
 
 class TokenType(Enum):
@@ -120,6 +122,7 @@ class SessionTotals:
 
 
 _TRANSITIONS: Final[dict[SessionState, frozenset[SessionState]]] = {
+    SessionState.PENDING: frozenset({SessionState.AUTHORIZED, SessionState.ABORTED}),
     SessionState.AUTHORIZED: frozenset(
         {SessionState.CHARGING, SessionState.ABORTED, SessionState.FAILED}
     ),
@@ -149,7 +152,7 @@ class ChargingSession:
     created_at: datetime
     customer_group: str | None = None
     stop_code: str = field(default_factory=lambda: f"{secrets.randbelow(10**6):06d}")
-    state: SessionState = SessionState.AUTHORIZED
+    state: SessionState = SessionState.PENDING
     stop_reason: StopReason | None = None
     plugged_at: datetime | None = None  # the session's start for pricing
     stopped_at: datetime | None = None  # energy transfer ended
@@ -166,7 +169,7 @@ class ChargingSession:
     _tariff: Tariff | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def authorize(
+    def begin(
         cls,
         *,
         station_id: str,
@@ -224,6 +227,11 @@ class ChargingSession:
         return self._live
 
     # -------------------------------------------------------------- lifecycle
+
+    def authorized(self, customer_group: str | None, now: datetime) -> None:
+        self._move(SessionState.AUTHORIZED, "payment authorized")
+        if customer_group is not None:
+            self.customer_group = customer_group
 
     def plugged_in(self, now: datetime, meter_wh: Decimal) -> None:
         self._move(SessionState.CHARGING, "plugged in")
@@ -303,7 +311,7 @@ class ChargingSession:
         Time after the last recorded sample is not billed: the kiosk cannot know it.
         Returns the final breakdown, or None when the session never started charging.
         """
-        if self.state is SessionState.AUTHORIZED:
+        if self.state in (SessionState.PENDING, SessionState.AUTHORIZED):
             self.abort(now, StopReason.RECOVERED)
             return None
         if self.state.is_final:

@@ -1,0 +1,243 @@
+"""Station settings from a TOML file (plus KIOSK_* environment overrides), validated once.
+
+Every problem is reported with its key; a bad file never half-configures a kiosk.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from kiosk.domain import jsonio
+from kiosk.domain.errors import UserFacingError
+from kiosk.domain.tariff import Tariff, TariffError, parse_tariffs
+from kiosk.paths import assets_dir
+
+__all__ = ["ConfigError", "ConnectorConfig", "Settings", "StationInfo", "load_settings"]
+
+
+class ConfigError(UserFacingError):
+    """The configuration cannot be used; the message names the key and the reason."""
+
+
+class StationInfo(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    operator: str
+    address: str
+    city: str
+    postal_code: str
+    country: str  # ISO 3166-1 alpha-3, as OCPI's CdrLocation wants it
+    country_code: str  # ISO 3166-1 alpha-2 of the operator (OCPI party)
+    party_id: str
+    vat_id: str = ""
+    latitude: str = "0"
+    longitude: str = "0"
+    time_zone: str = "Europe/Berlin"
+
+
+class ConnectorConfig(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    label: str
+    evse_id: str
+    power_type: str  # AC_3_PHASE | DC
+    max_power_kw: Decimal
+    max_current_a: Decimal
+    voltage_v: Decimal = Decimal(230)
+    standard: str = "IEC_62196_T2"
+    tariff_file: str = "ac_time_of_use.json"  # relative to assets/tariffs or absolute
+    ad_hoc_tariff_id: str | None = None  # for bank card and QR (OCPI AD_HOC_PAYMENT)
+    regular_tariff_id: str | None = None  # for RFID accounts (OCPI REGULAR)
+
+
+class Holds(msgspec.Struct, frozen=True, kw_only=True):
+    """How much each payment method reserves before charging starts."""
+
+    bank_card: Decimal = Decimal("50.00")
+    qr_web: Decimal = Decimal("30.00")
+    account_token: Decimal = Decimal("100.00")  # the spend cap of an account session
+
+
+class Timeouts(msgspec.Struct, frozen=True, kw_only=True):
+    plug_in_s: int = 120
+    inactivity_s: int = 60
+    receipt_s: int = 45
+    declined_s: int = 20
+
+
+class _File(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    station: StationInfo
+    connectors: list[ConnectorConfig]
+    holds: Holds = msgspec.field(default_factory=Holds)
+    timeouts: Timeouts = msgspec.field(default_factory=Timeouts)
+    database: str = "kiosk.sqlite"
+    checkpoint_s: int = 10  # how often a running session's meter is made durable
+    e_receipt_base_url: str | None = None
+    languages: list[str] = msgspec.field(default_factory=lambda: ["en", "de", "fr", "nl"])
+
+
+@dataclass(frozen=True)
+class Settings:
+    station: StationInfo
+    connectors: tuple[ConnectorConfig, ...]
+    holds: Holds
+    timeouts: Timeouts
+    database: Path
+    checkpoint_s: int
+    e_receipt_base_url: str | None
+    languages: tuple[str, ...]
+    tariffs: dict[str, tuple[Tariff, ...]]  # connector id -> tariffs of its file
+    tariff_texts: dict[str, str]  # connector id -> the tariff file's exact JSON text
+
+    def connector(self, connector_id: str) -> ConnectorConfig:
+        for c in self.connectors:
+            if c.id == connector_id:
+                return c
+        raise KeyError(connector_id)
+
+
+def _resolve(base: Path, name: str) -> Path:
+    path = Path(name)
+    if path.is_absolute():
+        return path
+    local = base / name
+    return local if local.exists() else assets_dir() / "tariffs" / name
+
+
+def _env_overrides(data: dict[str, Any]) -> None:
+    if "KIOSK_DATABASE" in os.environ:
+        data["database"] = os.environ["KIOSK_DATABASE"]
+    if "KIOSK_TIME_ZONE" in os.environ:
+        data.setdefault("station", {})["time_zone"] = os.environ["KIOSK_TIME_ZONE"]
+
+
+def settings_from_dict(data: dict[str, Any], base: Path) -> Settings:
+    _env_overrides(data)
+    try:
+        raw = msgspec.convert(data, type=_File, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"configuration: {exc}") from None
+    try:
+        ZoneInfo(raw.station.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"station.time_zone: unknown zone {raw.station.time_zone!r}") from None
+    if not raw.connectors:
+        raise ConfigError("connectors: at least one connector is needed")
+    ids = [c.id for c in raw.connectors]
+    if len(set(ids)) != len(ids):
+        raise ConfigError("connectors: ids must be unique")
+    tariffs: dict[str, tuple[Tariff, ...]] = {}
+    texts: dict[str, str] = {}
+    for i, c in enumerate(raw.connectors):
+        path = _resolve(base, c.tariff_file)
+        try:
+            text = path.read_text(encoding="utf-8")
+            tariffs[c.id] = parse_tariffs(jsonio.loads(text))
+        except OSError as exc:
+            raise ConfigError(f"connectors[{i}].tariff_file: cannot read {path}: {exc}") from None
+        except (TariffError, jsonio.JsonInputError) as exc:
+            raise ConfigError(f"connectors[{i}].tariff_file {path}: {exc}") from None
+        known = {t.id for t in tariffs[c.id]}
+        for key in ("ad_hoc_tariff_id", "regular_tariff_id"):
+            wanted = getattr(c, key)
+            if wanted is not None and wanted not in known:
+                raise ConfigError(f"connectors[{i}].{key}: no tariff {wanted!r} in {path.name}")
+        texts[c.id] = text
+    database = Path(raw.database)
+    if not database.is_absolute():
+        database = base / database
+    return Settings(
+        station=raw.station,
+        connectors=tuple(raw.connectors),
+        holds=raw.holds,
+        timeouts=raw.timeouts,
+        database=database,
+        checkpoint_s=raw.checkpoint_s,
+        e_receipt_base_url=raw.e_receipt_base_url,
+        languages=tuple(raw.languages),
+        tariffs=tariffs,
+        tariff_texts=texts,
+    )
+
+
+def load_settings(path: Path) -> Settings:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read the configuration {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return settings_from_dict(data, path.parent)
+
+
+def demo_settings(database: Path) -> Settings:
+    """The demo station: two AC 22 kW and one DC 150 kW connector."""
+    return load_settings_text(_DEMO, assets_dir(), database)
+
+
+def load_settings_text(text: str, base: Path, database: Path | None = None) -> Settings:
+    data = tomllib.loads(text)
+    if database is not None:
+        data["database"] = str(database)
+    return settings_from_dict(data, base)
+
+
+_DEMO = """
+database = "kiosk.sqlite"
+checkpoint_s = 10
+e_receipt_base_url = "https://receipts.example.org/r/"
+
+[station]
+id = "DE-KIO-S1"
+name = "Marktplatz Charging Hub"
+operator = "Stadtwerke Musterstadt"
+address = "Marktplatz 1"
+city = "Musterstadt"
+postal_code = "12345"
+country = "DEU"
+country_code = "DE"
+party_id = "KIO"
+vat_id = "DE123456789"
+latitude = "52.520008"
+longitude = "13.404954"
+time_zone = "Europe/Berlin"
+
+[[connectors]]
+id = "1"
+label = "A"
+evse_id = "DE*KIO*E0001*1"
+power_type = "AC_3_PHASE"
+max_power_kw = "22"
+max_current_a = "32"
+standard = "IEC_62196_T2"
+tariff_file = "tariffs/ac_time_of_use.json"
+
+[[connectors]]
+id = "2"
+label = "B"
+evse_id = "DE*KIO*E0002*1"
+power_type = "AC_3_PHASE"
+max_power_kw = "22"
+max_current_a = "32"
+standard = "IEC_62196_T2"
+tariff_file = "tariffs/ac_member_groups.json"
+
+[[connectors]]
+id = "3"
+label = "DC"
+evse_id = "DE*KIO*E0003*1"
+power_type = "DC"
+max_power_kw = "150"
+max_current_a = "200"
+voltage_v = "920"
+standard = "IEC_62196_T2_COMBO"
+tariff_file = "tariffs/dc_power_tiers.json"
+"""

@@ -1,0 +1,216 @@
+"""A simulated payment service provider, durable in its own SQLite file.
+
+It stands for the far side of a payment: a card acquirer behind the terminal, a
+web checkout, or an account ledger. Like a real PSP it outlives the kiosk process
+(its state is in a separate file), answers repeated calls with the same
+idempotency key with the first answer, and can be asked what became of a key
+after a crash. Test cards choose the outcome, as acquirers' sandboxes do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Final
+
+from kiosk.ports import ProviderResult, TokenAuthorization
+
+__all__ = ["TEST_CARDS", "TEST_TOKENS", "SimulatedAccounts", "SimulatedPsp", "TestCard"]
+
+
+@dataclass(frozen=True, slots=True)
+class TestCard:
+    label: str
+    masked: str  # what a receipt may show; the simulated card has no number at all
+    outcome: str  # "approve", "decline", "partial", "timeout"
+    reason: str = ""
+
+
+TEST_CARDS: Final[dict[str, TestCard]] = {
+    "visa-ok": TestCard("Visa, approved", "VISA •••• 4242", "approve"),
+    "mc-ok": TestCard("Mastercard, approved", "MC •••• 4444", "approve"),
+    "girocard-ok": TestCard("girocard, approved", "GIRO •••• 3000", "approve"),
+    "visa-declined": TestCard("Visa, declined", "VISA •••• 0002", "decline", "card declined"),
+    "mc-funds": TestCard("Mastercard, no funds", "MC •••• 9995", "decline", "insufficient funds"),
+    "visa-partial": TestCard("Visa, partial approval", "VISA •••• 1881", "partial"),
+}
+
+TEST_TOKENS: Final[dict[str, TokenAuthorization]] = {
+    "04A1B2C3D4": TokenAuthorization(True, "member", "DE-KIO-C00001-7"),
+    "04F1EE7A01": TokenAuthorization(True, "fleet", "DE-KIO-C00042-3"),
+    "0455AFF001": TokenAuthorization(True, "staff", "DE-KIO-C00100-1"),
+    "04B10C4ED0": TokenAuthorization(False, reason="this card is blocked"),
+}
+
+
+class SimulatedPsp:
+    """One provider for one payment method; thread-safe; durable when given a path."""
+
+    def __init__(self, path: Path | None, method: str) -> None:
+        self.method = method
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            ":memory:" if path is None else str(path), check_same_thread=False, isolation_level=None
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS ops (key TEXT PRIMARY KEY, method TEXT, kind TEXT,"
+            " ref TEXT, amount TEXT, ok INTEGER, error TEXT, masked TEXT, approved TEXT)"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS holds (ref TEXT PRIMARY KEY, method TEXT, authorized TEXT,"
+            " captured TEXT, state TEXT)"
+        )
+        self.next_card = "visa-ok"
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -------------------------------------------------------------- internals
+
+    def _known(self, key: str) -> ProviderResult | None:
+        row = self._db.execute(
+            "SELECT ok, ref, error, masked, approved FROM ops WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        ok, ref, error, masked, approved = row
+        return ProviderResult(
+            bool(ok), ref, error, masked, None if approved is None else Decimal(approved)
+        )
+
+    def _record(self, key: str, kind: str, amount: Decimal, result: ProviderResult) -> None:
+        self._db.execute(
+            "INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                self.method,
+                kind,
+                result.provider_ref,
+                str(amount),
+                int(result.ok),
+                result.error,
+                result.masked_ref,
+                None if result.approved_amount is None else str(result.approved_amount),
+            ),
+        )
+
+    def _hold(self, ref: str) -> tuple[Decimal, Decimal, str] | None:
+        row = self._db.execute(
+            "SELECT authorized, captured, state FROM holds WHERE ref = ?", (ref,)
+        ).fetchone()
+        return None if row is None else (Decimal(row[0]), Decimal(row[1]), row[2])
+
+    # ------------------------------------------------------------ the port
+
+    def authorize(
+        self, *, idempotency_key: str, amount: Decimal, currency: str, reference: str
+    ) -> ProviderResult:
+        with self._lock:
+            known = self._known(idempotency_key)
+            if known is not None:
+                return known
+            card = TEST_CARDS.get(self.next_card, TEST_CARDS["visa-ok"])
+            if card.outcome == "decline":
+                result = ProviderResult(False, None, card.reason, card.masked)
+            else:
+                approved = amount if card.outcome == "approve" else (amount / 2).quantize(amount)
+                ref = f"{self.method}-{uuid.uuid4().hex[:16]}"
+                self._db.execute(
+                    "INSERT INTO holds VALUES (?, ?, ?, '0', 'authorized')",
+                    (ref, self.method, str(approved)),
+                )
+                result = ProviderResult(True, ref, None, card.masked, approved)
+            self._record(idempotency_key, "authorize", amount, result)
+            return result
+
+    def increment(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        with self._lock:
+            known = self._known(idempotency_key)
+            if known is not None:
+                return known
+            hold = self._hold(provider_ref)
+            if hold is None or hold[2] != "authorized":
+                result = ProviderResult(False, provider_ref, "no open hold")
+            else:
+                self._db.execute(
+                    "UPDATE holds SET authorized = ? WHERE ref = ?",
+                    (str(hold[0] + amount), provider_ref),
+                )
+                result = ProviderResult(True, provider_ref, approved_amount=amount)
+            self._record(idempotency_key, "increment", amount, result)
+            return result
+
+    def capture(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        with self._lock:
+            known = self._known(idempotency_key)
+            if known is not None:
+                return known
+            hold = self._hold(provider_ref)
+            if hold is None or hold[2] != "authorized":
+                result = ProviderResult(False, provider_ref, "no open hold to capture")
+            elif amount > hold[0]:
+                result = ProviderResult(False, provider_ref, "capture exceeds the hold")
+            else:
+                self._db.execute(
+                    "UPDATE holds SET captured = ?, state = 'captured' WHERE ref = ?",
+                    (str(amount), provider_ref),
+                )
+                result = ProviderResult(True, provider_ref)
+            self._record(idempotency_key, "capture", amount, result)
+            return result
+
+    def void(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        with self._lock:
+            known = self._known(idempotency_key)
+            if known is not None:
+                return known
+            hold = self._hold(provider_ref)
+            if hold is None or hold[2] != "authorized":
+                result = ProviderResult(False, provider_ref, "no open hold to void")
+            else:
+                self._db.execute("UPDATE holds SET state = 'voided' WHERE ref = ?", (provider_ref,))
+                result = ProviderResult(True, provider_ref)
+            self._record(idempotency_key, "void", amount, result)
+            return result
+
+    def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
+        with self._lock:
+            return self._known(idempotency_key)
+
+    # ------------------------------------------------------- for reconciliation
+
+    def totals(self) -> dict[str, Decimal]:
+        """Captured sums and open holds, as the PSP sees them (reconciliation, tests)."""
+        with self._lock:
+            rows = self._db.execute("SELECT captured, state FROM holds").fetchall()
+        captured = sum((Decimal(c) for c, s in rows if s == "captured"), Decimal(0))
+        open_holds = sum(1 for _, s in rows if s == "authorized")
+        return {
+            "captured": captured,
+            "open_holds": Decimal(open_holds),
+            "holds": Decimal(len(rows)),
+        }
+
+
+class SimulatedAccounts:
+    """The backend's token check, for the demo and the simulation (a local allow-list)."""
+
+    def __init__(self, tokens: dict[str, TokenAuthorization] | None = None) -> None:
+        self._tokens = dict(TEST_TOKENS if tokens is None else tokens)
+
+    def authorize_token(self, uid: str) -> TokenAuthorization:
+        found = self._tokens.get(uid.upper())
+        return found if found is not None else TokenAuthorization(False, reason="unknown card")
