@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
+
 from kiosk.domain import jsonio
 from kiosk.domain.periods import CdrInput, decode_cdr, decode_line
 from kiosk.domain.pricing import (
@@ -142,6 +144,9 @@ def price_one(
     return EXIT_OK
 
 
+_encode = msgspec.json.Encoder(decimal_format="string").encode
+
+
 def _batch_results(lines: Iterator[str | bytes], cache: _PricerCache) -> Iterator[tuple[str, bool]]:
     for line in lines:
         if not line.strip():
@@ -149,7 +154,7 @@ def _batch_results(lines: Iterator[str | bytes], cache: _PricerCache) -> Iterato
         try:
             cdr, raw_tariff, tz, embedded = decode_line(line)
             breakdown = _price(raw_tariff, cdr, embedded, tz, cache, explain=False)
-            yield jsonio.dumps(breakdown.totals_json()), True
+            yield _encode(breakdown.totals_json()).decode(), True
         except NoActiveTariff:
             yield '{"error": "no_active_tariff"}', False
         except (InputError, TariffError, jsonio.JsonInputError) as exc:

@@ -160,56 +160,40 @@ def _problem_of(exc: msgspec.ValidationError | msgspec.DecodeError, root: str) -
 
 
 def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod | None:
-    energy = energy_import = time_h = parking_h = reservation_h = soc = None
-    power = min_power = max_power = current = min_current = max_current = None
-    seen: set[str] = set()
-    for j, dim in enumerate(raw.dimensions):
-        kind, volume = dim.type, dim.volume
-        if not volume.is_finite() or volume < 0:
-            problems.append(
-                Problem(f"{path}.dimensions[{j}].volume", f"must be a number ≥ 0, got {volume}")
-            )
-            return None
-        if kind in seen:
-            problems.append(
-                Problem(f"{path}.dimensions[{j}].type", f"{kind} appears twice in one period")
-            )
-            return None
-        seen.add(kind)
-        if kind == "ENERGY":
-            energy = volume
-        elif kind == "TIME":
-            time_h = volume
-        elif kind == "PARKING_TIME":
-            parking_h = volume
-        elif kind == "MAX_POWER":
-            max_power = volume
-        elif kind == "MIN_POWER":
-            min_power = volume
-        elif kind == "MAX_CURRENT":
-            max_current = volume
-        elif kind == "MIN_CURRENT":
-            min_current = volume
-        elif kind == "POWER":
-            power = volume
-        elif kind == "CURRENT":
-            current = volume
-        elif kind == "RESERVATION_TIME":
-            reservation_h = volume
-        elif kind == "ENERGY_IMPORT":
-            energy_import = volume
-        elif kind == "STATE_OF_CHARGE":
-            soc = volume
+    dims = raw.dimensions
+    values = {d.type: d.volume for d in dims}
+    if len(values) != len(dims):
+        seen: set[str] = set()
+        for j, d in enumerate(dims):
+            if d.type in seen:
+                problems.append(
+                    Problem(f"{path}.dimensions[{j}].type", f"{d.type} appears twice in one period")
+                )
+                return None
+            seen.add(d.type)
+    try:  # JSON numbers are finite; a decimal *string* could say NaN or Infinity
+        bad = min(values.values()) < 0 or not sum(values.values(), ZERO).is_finite()
+    except ArithmeticError:  # NaN does not compare
+        bad = True
+    if bad:
+        for j, d in enumerate(dims):
+            if not d.volume.is_finite() or d.volume < 0:
+                problems.append(
+                    Problem(
+                        f"{path}.dimensions[{j}].volume", f"must be a number ≥ 0, got {d.volume}"
+                    )
+                )
+                return None
+    get = values.get
+    energy = get("ENERGY")
     if energy is None:
-        energy = energy_import if energy_import is not None else ZERO
-    if min_power is None:
-        min_power = power
-    if max_power is None:
-        max_power = power
-    if min_current is None:
-        min_current = current
-    if max_current is None:
-        max_current = current
+        energy = get("ENERGY_IMPORT", ZERO)
+    power = get("POWER")
+    current = get("CURRENT")
+    min_power = get("MIN_POWER", power)
+    max_power = get("MAX_POWER", power)
+    min_current = get("MIN_CURRENT", current)
+    max_current = get("MAX_CURRENT", current)
     # One extreme given alone serves for both: it is all the CDR tells.
     if min_power is None:
         min_power = max_power
@@ -219,6 +203,9 @@ def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod 
         min_current = max_current
     elif max_current is None:
         max_current = min_current
+    time_h = get("TIME")
+    parking_h = get("PARKING_TIME")
+    reservation_h = get("RESERVATION_TIME")
     start = raw.start_date_time
     return ChargingPeriod(
         start=start if start.tzinfo is UTC else _utc(start),
@@ -230,7 +217,7 @@ def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod 
         max_power_kw=max_power,
         min_current_a=min_current,
         max_current_a=max_current,
-        state_of_charge=soc,
+        state_of_charge=get("STATE_OF_CHARGE"),
         tariff_id=raw.tariff_id,
     )
 
