@@ -1,1 +1,1 @@
-"""In-process stand-ins for what no kiosk developer has locally: a card scheme, a PSP."""
+"""In-process stand-ins for hardware no developer has on the desk: card reader, terminal."""
