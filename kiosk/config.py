@@ -144,6 +144,21 @@ def settings_from_dict(data: dict[str, Any], base: Path) -> Settings:
             raise ConfigError(f"connectors[{i}].tariff_file: cannot read {path}: {exc}") from None
         except (TariffError, jsonio.JsonInputError) as exc:
             raise ConfigError(f"connectors[{i}].tariff_file {path}: {exc}") from None
+        for t in tariffs[c.id]:
+            untaxed = [
+                f"elements[{e}].price_components[{k}]"
+                for e, el in enumerate(t.elements)
+                for k, pc in enumerate(el.price_components)
+                if pc.vat is None
+            ]
+            fee = t.extensions.idle_fee
+            if fee is not None and fee.vat is None:
+                untaxed.append("x_kiosk.idle_fee")
+            if untaxed:
+                raise ConfigError(
+                    f"connectors[{i}].tariff_file {path.name}: tariff {t.id} has no vat at "
+                    f"{', '.join(untaxed)}; a kiosk charges gross prices, so every price needs one"
+                )
         known = {t.id for t in tariffs[c.id]}
         for key in ("ad_hoc_tariff_id", "regular_tariff_id"):
             wanted = getattr(c, key)

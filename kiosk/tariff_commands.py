@@ -92,7 +92,10 @@ def _price(
         end=cdr.end,
         tz=zone,
         pricer=pricers[tariff.id],
-        extra_tariffs=pricers,
+        # a period may name another tariff of the same file, in the same currency
+        extra_tariffs={
+            k: v for k, v in pricers.items() if v.tariff.currency == tariff.currency
+        },
         explain=explain,
     )
 

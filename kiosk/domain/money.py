@@ -15,7 +15,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Final
 
-from babel.numbers import get_currency_precision, is_currency
+from iso4217 import Currency
 
 __all__ = [
     "Money",
@@ -42,10 +42,20 @@ class Rounding(Enum):
 
 @functools.cache
 def minor_unit(currency: str) -> int:
-    """Digits after the decimal point of an ISO 4217 currency (EUR 2, JPY 0, BHD 3)."""
-    if not isinstance(currency, str) or not _CODE.fullmatch(currency) or not is_currency(currency):
+    """Digits after the decimal point of an ISO 4217 currency (EUR 2, JPY 0, BHD 3).
+
+    From the ISO 4217 table itself (the iso4217 package), not CLDR: CLDR gives the
+    digits a locale displays, which differ for a few currencies (IQD, RSD, ...).
+    """
+    if not isinstance(currency, str) or not _CODE.fullmatch(currency):
         raise MoneyError(f"not an ISO 4217 currency code: {currency!r}")
-    return int(get_currency_precision(currency))
+    try:
+        exponent = Currency(currency).exponent
+    except ValueError:
+        raise MoneyError(f"not an ISO 4217 currency code: {currency!r}") from None
+    if exponent is None:
+        raise MoneyError(f"{currency} has no minor unit: it is not a currency to pay in")
+    return int(exponent)
 
 
 @functools.cache

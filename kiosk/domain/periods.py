@@ -225,15 +225,16 @@ def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod 
 def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
     problems: list[Problem] = []
     start, end = _utc(cdr.start_date_time), _utc(cdr.end_date_time)
-    periods: list[ChargingPeriod] = []
+    numbered: list[tuple[int, ChargingPeriod]] = []
     for i, item in enumerate(cdr.charging_periods):
         period = _period(item, f"cdr.charging_periods[{i}]", problems)
         if period is not None:
-            periods.append(period)
+            numbered.append((i, period))
     if end < start:
         problems.append(Problem("cdr.end_date_time", "is before start_date_time"))
     previous = start
-    for i, period in enumerate(periods):
+    periods = [p for _, p in numbered]
+    for i, period in numbered:
         where = f"cdr.charging_periods[{i}].start_date_time"
         if period.start < previous:
             problems.append(

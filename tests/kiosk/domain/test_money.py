@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 from kiosk.domain.money import Money, MoneyError, Rounding, minor_unit, round_to_minor, to_decimal
 
 
-@pytest.mark.parametrize(("code", "digits"), [("EUR", 2), ("CHF", 2), ("JPY", 0), ("BHD", 3)])
+@pytest.mark.parametrize(
+    ("code", "digits"), [("EUR", 2), ("CHF", 2), ("JPY", 0), ("BHD", 3), ("IQD", 3), ("RSD", 2)]
+)
 def test_minor_units(code: str, digits: int) -> None:
     assert minor_unit(code) == digits
 
 
-@pytest.mark.parametrize("code", ["EURO", "eur", "XYZ", "", 978])
+@pytest.mark.parametrize("code", ["EURO", "eur", "XYZ", "", 978, "XAU"])
 def test_unknown_currency_refused(code: object) -> None:
     with pytest.raises(MoneyError):
         minor_unit(code)
