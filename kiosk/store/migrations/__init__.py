@@ -1,0 +1,1 @@
+"""Alembic migrations of the kiosk ledger (run programmatically by `open_database`)."""
