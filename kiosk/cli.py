@@ -6,8 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from kiosk import tariff_commands
+from kiosk.domain.errors import UserFacingError
 
 __all__ = ["main"]
 
@@ -32,6 +34,57 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run the demo on simulated hardware")
     demo.add_argument("--tz", default="Europe/Berlin", help="station time zone for the demo")
+
+    simulate = commands.add_parser(
+        "simulate", help="run N sessions through the real flow on simulated hardware"
+    )
+    simulate.add_argument("--sessions", type=int, required=True)
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--db", type=Path, default=Path("simulation.sqlite"))
+    simulate.add_argument(
+        "--speed", type=float, default=0, help="simulated seconds per real second (0: flat out)"
+    )
+
+    def ledger(parser_: argparse.ArgumentParser) -> None:
+        parser_.add_argument("--db", type=Path, help="the ledger (default: the configured one)")
+        parser_.add_argument("--config", type=Path, help="station configuration (TOML)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    check_db = db_commands.add_parser("check", help="integrity and ledger invariants")
+    ledger(check_db)
+    check_db.add_argument("--json", action="store_true")
+
+    sessions = commands.add_parser("sessions", help="list or show sessions")
+    session_commands = sessions.add_subparsers(dest="sessions_command", required=True)
+    listing = session_commands.add_parser("list")
+    ledger(listing)
+    listing.add_argument("--state")
+    listing.add_argument("--limit", type=int, default=50)
+    show = session_commands.add_parser("show")
+    ledger(show)
+    show.add_argument("id")
+
+    receipt = commands.add_parser("receipt", help="print a session's receipt")
+    ledger(receipt)
+    receipt.add_argument("id")
+    receipt.add_argument("--pdf", type=Path, help="also write the PDF e-receipt here")
+    receipt.add_argument("--html", type=Path, help="also write the HTML e-receipt here")
+    receipt.add_argument("--lang", default="en")
+
+    export = commands.add_parser("export", help="export data")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    cdrs = export_commands.add_parser("cdrs", help="completed sessions as OCPI CDRs (JSON lines)")
+    ledger(cdrs)
+    cdrs.add_argument("--since", help="RFC 3339 time; sessions that ended at or after it")
+    cdrs.add_argument("--out", type=Path)
+
+    report = commands.add_parser("report", help="reports from the ledger")
+    report_commands = report.add_subparsers(dest="report_command", required=True)
+    daily = report_commands.add_parser("daily")
+    ledger(daily)
+    daily.add_argument("--date", help="the station's local date (default today)")
+    daily.add_argument("--json", action="store_true")
     return parser
 
 
@@ -49,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cdr is None or args.tz is None:
             parser.error("tariff price needs --cdr and --tz (or --batch FILE)")
         return tariff_commands.price_one(args.tariff, args.cdr, args.tz, as_json=args.json, out=out)
+    if args.command in ("simulate", "db", "sessions", "receipt", "export", "report"):
+        return _ledger_command(args, out)
     if args.command == "demo":
         from kiosk import pricing_demo  # noqa: PLC0415 - only the demo needs it
 
@@ -56,3 +111,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     parser.error(f"unknown command {args.command}")
     return 2  # pragma: no cover - parser.error exits
+
+
+def _ledger_command(args: argparse.Namespace, out: TextIO) -> int:
+    from kiosk import ledger_commands  # noqa: PLC0415 - SQLAlchemy loads only when needed
+
+    if args.command == "simulate":
+        from kiosk.simulate import run_simulation  # noqa: PLC0415
+
+        if args.sessions < 0:
+            out.write("error: --sessions must be >= 0\n")
+            return 2
+        return run_simulation(
+            sessions=args.sessions, seed=args.seed, db_path=args.db, speed=args.speed, out=out
+        )
+    try:
+        settings = ledger_commands.settings_for(args.config, args.db)
+    except UserFacingError as exc:
+        out.write(f"error: {exc.message}\n")
+        return 2
+    if args.command == "db":
+        return ledger_commands.db_check(settings.database, as_json=args.json, out=out)
+    if args.command == "sessions":
+        if args.sessions_command == "list":
+            return ledger_commands.session_list(
+                settings, state=args.state, limit=args.limit, out=out
+            )
+        return ledger_commands.session_show(settings, args.id, out=out)
+    if args.command == "receipt":
+        return ledger_commands.receipt(
+            settings, args.id, pdf=args.pdf, html=args.html, language=args.lang, out=out
+        )
+    if args.command == "export":
+        return ledger_commands.export_cdrs(settings, since=args.since, out_path=args.out, out=out)
+    return ledger_commands.report_daily(settings, day=args.date, as_json=args.json, out=out)

@@ -93,9 +93,7 @@ def _price(
         tz=zone,
         pricer=pricers[tariff.id],
         # a period may name another tariff of the same file, in the same currency
-        extra_tariffs={
-            k: v for k, v in pricers.items() if v.tariff.currency == tariff.currency
-        },
+        extra_tariffs={k: v for k, v in pricers.items() if v.tariff.currency == tariff.currency},
         explain=explain,
     )
 

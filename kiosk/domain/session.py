@@ -25,6 +25,7 @@ from kiosk.domain.errors import BugError
 from kiosk.domain.periods import ChargingPeriod, period_to_json
 from kiosk.domain.pricing import Amount, CostBreakdown, LiveCost, TariffPricer, price_session
 from kiosk.domain.tariff import Tariff, parse_tariff
+from kiosk.domain.tariff_json import tariff_to_json
 
 __all__ = [
     "ChargingSession",
@@ -375,7 +376,8 @@ class ChargingSession:
                 "connector_id": self.connector_id,
             },
             "currency": self.currency,
-            "tariffs": [jsonio.loads(self.tariff_json)],
+            # What was charged: the group's discount applied, the group rules left out.
+            "tariffs": [tariff_to_json(self.pricer().tariff, customer_groups=False)],
             "charging_periods": [
                 period_to_json(_with_tariff(p, self.tariff_id)) for p in self.periods
             ],

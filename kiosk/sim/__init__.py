@@ -1,1 +1,4 @@
-"""Stand-ins for the far side of payments (PSP, account backend) used by the headless simulation, the demo and tests."""
+"""Stand-ins for the far side of payments (a PSP, the account backend).
+
+Used by the headless simulation, the demo and tests.
+"""

@@ -78,6 +78,14 @@ _periods_decoder: Final = msgspec.json.Decoder(list[ChargingPeriod])
 
 # 13 to 19 digits, optionally grouped by single spaces or dashes: the shape of a PAN.
 _PAN_LIKE: Final = re.compile(r"(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])")
+# Our own ids are UUIDs, whose digit groups can look like a grouped card number.
+_UUID: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def _pan_in(text: str) -> bool:
+    return _PAN_LIKE.search(_UUID.sub("<id>", text)) is not None
 
 
 class _Versioned(Protocol):
@@ -130,7 +138,7 @@ def find_pan_like(value: object, path: str = "") -> str | None:
         for key, item in value.items():
             name = _PAN_LIKE.sub("[digits]", str(key))  # the path never repeats a PAN
             where = f"{path}.{name}" if path else name
-            if _PAN_LIKE.search(str(key)):
+            if _pan_in(str(key)):
                 return f"{where} (key)"
             found = find_pan_like(item, where)
             if found is not None:
@@ -146,7 +154,7 @@ def find_pan_like(value: object, path: str = "") -> str | None:
         value = value.value
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (str, int, Decimal)) and _PAN_LIKE.search(str(value)):
+    if isinstance(value, (str, int, Decimal)) and _pan_in(str(value)):
         return path or "value"
     return None
 

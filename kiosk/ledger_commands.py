@@ -1,0 +1,255 @@
+"""The ledger's commands: simulate, db check, sessions, receipts, CDR export, reports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from kiosk.config import Settings, demo_settings, load_settings
+from kiosk.domain import jsonio
+from kiosk.domain.errors import KnownError
+from kiosk.domain.session import ChargingSession, SessionState
+from kiosk.domain.tariff import parse_datetime
+from kiosk.ledger_check import check_ledger, render_check
+from kiosk.reports import daily_report, render_report
+from kiosk.store import Database, open_database
+
+_MILLI = Decimal("0.001")
+
+__all__ = [
+    "db_check",
+    "export_cdrs",
+    "report_daily",
+    "session_list",
+    "session_show",
+    "settings_for",
+]
+
+
+def settings_for(config: Path | None, db: Path | None) -> Settings:
+    """The configured station, or the demo station; --db overrides the database."""
+    settings = load_settings(config) if config is not None else demo_settings(Path("kiosk.sqlite"))
+    if db is not None:
+        settings = replace(settings, database=db)
+    return settings
+
+
+def _open(path: Path, out: TextIO) -> Database | None:
+    if not path.exists():
+        out.write(f"error: no database at {path}\n")
+        return None
+    try:
+        return open_database(path)
+    except KnownError as exc:
+        out.write(f"error: {exc}\n")
+        return None
+
+
+def db_check(path: Path, *, as_json: bool, out: TextIO) -> int:
+    db = _open(path, out)
+    if db is None:
+        return 2
+    with db:
+        result = check_ledger(db)
+    out.write(render_check(result, as_json=as_json))
+    return 0 if result.ok else 1
+
+
+def _line(s: ChargingSession, zone: ZoneInfo) -> str:
+    when = s.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    cost = "" if s.totals is None else f"{s.totals.cost_incl_vat} {s.currency}"
+    energy = "" if s.totals is None else f"{s.totals.energy_kwh.quantize(_MILLI)} kWh"
+    reason = "" if s.stop_reason is None else s.stop_reason.value
+    state = s.state.value
+    return f"{s.id}  {when}  {s.connector_id:>3}  {state:<12} {energy:>12} {cost:>12}  {reason}"
+
+
+def session_list(settings: Settings, *, state: str | None, limit: int, out: TextIO) -> int:
+    db = _open(settings.database, out)
+    if db is None:
+        return 2
+    zone = ZoneInfo(settings.station.time_zone)
+    try:
+        wanted = None if state is None else SessionState(state)
+    except ValueError:
+        out.write(
+            f"error: unknown state {state!r}; one of {', '.join(s.value for s in SessionState)}\n"
+        )
+        return 2
+    with db, db.unit_of_work(write=False) as uow:
+        sessions = uow.sessions.list(state=wanted, limit=limit)
+    for s in sessions:
+        out.write(_line(s, zone) + "\n")
+    return 0
+
+
+def session_show(settings: Settings, session_id: str, *, out: TextIO) -> int:
+    db = _open(settings.database, out)
+    if db is None:
+        return 2
+    with db, db.unit_of_work(write=False) as uow:
+        s = uow.sessions.get(session_id)
+        p = None if s is None else uow.payments.get_by_session(s.id)
+    if s is None:
+        out.write(f"error: no session {session_id}\n")
+        return 2
+    zone = ZoneInfo(settings.station.time_zone)
+    rows = [
+        ("session", s.id),
+        ("state", s.state.value),
+        ("connector", f"{s.connector_id} ({s.evse_id})"),
+        ("tariff", s.tariff_id),
+        ("customer group", s.customer_group or "—"),
+        ("token", s.token_type.value),
+        ("created", s.created_at.astimezone(zone).isoformat()),
+        ("plugged in", "—" if s.plugged_at is None else s.plugged_at.astimezone(zone).isoformat()),
+        ("ended", "—" if s.ended_at is None else s.ended_at.astimezone(zone).isoformat()),
+        ("stop reason", "—" if s.stop_reason is None else s.stop_reason.value),
+        ("periods", str(len(s.periods))),
+    ]
+    if s.totals is not None:
+        rows += [
+            ("energy", f"{s.totals.energy_kwh} kWh"),
+            (
+                "cost",
+                f"{s.totals.cost_incl_vat} {s.currency} incl. VAT ({s.totals.cost_excl_vat} excl.)",
+            ),
+        ]
+    if p is not None:
+        rows += [
+            ("payment", f"{p.method.value} {p.state.value} {p.masked_ref or ''}"),
+            ("authorized", f"{p.authorized} {p.currency}"),
+            ("captured", f"{p.captured} {p.currency}"),
+        ]
+        rows += [
+            (f"  {op.kind.value}", f"{op.state.value} {op.amount} key={op.idempotency_key}")
+            for op in p.operations
+        ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        out.write(f"{key:<{width}}  {value}\n")
+    return 0
+
+
+def export_cdrs(
+    settings: Settings, *, since: str | None, out_path: Path | None, out: TextIO
+) -> int:
+    db = _open(settings.database, out)
+    if db is None:
+        return 2
+    try:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) if since is None else parse_datetime(since)
+    except ValueError as exc:
+        out.write(f"error: --since: {exc}\n")
+        return 2
+    st = settings.station
+    location = {
+        "id": st.id,
+        "name": st.name,
+        "address": st.address,
+        "city": st.city,
+        "postal_code": st.postal_code,
+        "country": st.country,
+        "coordinates": {"latitude": st.latitude, "longitude": st.longitude},
+        "evse_uid": "",
+        "connector_standard": "",
+        "connector_format": "CABLE",
+        "connector_power_type": "",
+    }
+    sink = out if out_path is None else out_path.open("w", encoding="utf-8")
+    count = 0
+    try:
+        with db, db.unit_of_work(write=False) as uow:
+            for s in uow.sessions.completed_since(moment):
+                c = next((x for x in settings.connectors if x.id == s.connector_id), None)
+                loc = {
+                    **location,
+                    "evse_uid": s.evse_id,
+                    "connector_standard": "" if c is None else c.standard,
+                    "connector_power_type": "" if c is None else c.power_type,
+                }
+                cdr = s.cdr(country_code=st.country_code, party_id=st.party_id, location=loc)
+                sink.write(jsonio.dumps_numbers({"tariff": None, "cdr": cdr, "tz": s.tz}) + "\n")
+                count += 1
+    finally:
+        if sink is not out:
+            sink.close()
+    if out_path is not None:
+        out.write(f"exported {count} CDR(s) to {out_path}\n")
+    return 0
+
+
+def report_daily(settings: Settings, *, day: str | None, as_json: bool, out: TextIO) -> int:
+    db = _open(settings.database, out)
+    if db is None:
+        return 2
+    zone = ZoneInfo(settings.station.time_zone)
+    try:
+        chosen = datetime.now(zone).date() if day is None else date.fromisoformat(day)
+    except ValueError:
+        out.write(f"error: --date must look like 2026-11-24, not {day!r}\n")
+        return 2
+    with db:
+        report = daily_report(db, settings, chosen)
+    out.write(render_report(report, as_json=as_json))
+    return 0
+
+
+def receipt(
+    settings: Settings,
+    session_id: str,
+    *,
+    pdf: Path | None,
+    html: Path | None,
+    language: str,
+    out: TextIO,
+) -> int:
+    """Print a completed session's receipt; optionally write the PDF / HTML e-receipt."""
+    from kiosk.receipts import (  # noqa: PLC0415 - fpdf2 loads only for receipts
+        StationInfo,
+        build_receipt,
+        render_html,
+        render_pdf,
+        render_text,
+    )
+
+    db = _open(settings.database, out)
+    if db is None:
+        return 2
+    with db, db.unit_of_work(write=False) as uow:
+        s = uow.sessions.get(session_id)
+        p = None if s is None else uow.payments.get_by_session(s.id)
+    if s is None:
+        out.write(f"error: no session {session_id}\n")
+        return 2
+    if s.state is not SessionState.COMPLETED:
+        out.write(f"error: session {session_id} is {s.state.value}: no receipt\n")
+        return 2
+    try:
+        r = build_receipt(
+            s,
+            p,
+            s.final_breakdown(),
+            StationInfo.from_config(settings.station, settings.connectors),
+            language=language,
+            e_receipt_base_url=settings.e_receipt_base_url,
+        )
+    except ValueError as exc:
+        out.write(f"error: {exc}\n")
+        return 2
+    out.write(render_text(r))
+    try:
+        if pdf is not None:
+            pdf.write_bytes(render_pdf(r))
+            out.write(f"PDF e-receipt written to {pdf}\n")
+        if html is not None:
+            html.write_text(render_html(r), encoding="utf-8")
+            out.write(f"HTML e-receipt written to {html}\n")
+    except (OSError, KnownError) as exc:
+        out.write(f"error: {exc}\n")
+        return 2
+    return 0

@@ -1,0 +1,1 @@
+"""Use cases: what the station does for drivers and attendants."""

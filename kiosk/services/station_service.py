@@ -1,0 +1,834 @@
+"""The station's use cases: choose, pay, charge, stop, settle, recover.
+
+One `StationService` per kiosk. It owns the connectors' flows and drives the ports
+(charger, payment providers, token authorizer) and the store. Money moves only
+through `_authorize` and `_settle`, which follow one pattern: record the operation
+with its idempotency key and commit, call the provider, record the answer and
+commit, each state change with its outbox and audit rows in the same transaction.
+
+Threading: every method runs on the caller's thread and may block on the database
+and on providers; the UI calls it from its worker thread, never from the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+from kiosk.config import ConnectorConfig, Settings
+from kiosk.domain import jsonio
+from kiosk.domain.errors import KnownError, UserFacingError
+from kiosk.domain.payment import (
+    OperationKind,
+    Payment,
+    PaymentMethod,
+    PaymentOperation,
+    PaymentState,
+)
+from kiosk.domain.pricing import Amount, select_tariff
+from kiosk.domain.session import (
+    ChargingSession,
+    MeterSample,
+    SessionState,
+    StopReason,
+    TokenType,
+)
+from kiosk.domain.tariff import Tariff, TariffType
+from kiosk.ports import (
+    Charger,
+    ChargerEvent,
+    ChargerEventKind,
+    Clock,
+    PaymentProvider,
+    ProviderResult,
+    TokenAuthorizer,
+)
+from kiosk.station import ConnectorFlow, FlowEvent, FlowState
+from kiosk.store import Database
+from kiosk.store.repositories import redact_pan_like
+
+__all__ = ["ConnectorView", "StationService"]
+
+log = logging.getLogger(__name__)
+
+_TOKEN_TYPES = {
+    PaymentMethod.ACCOUNT_TOKEN: TokenType.RFID,
+    PaymentMethod.BANK_CARD: TokenType.AD_HOC_USER,
+    PaymentMethod.QR_WEB: TokenType.APP_USER,
+}
+
+
+class Notify(Protocol):
+    def __call__(self, connector_id: str, what: str) -> None: ...
+
+
+@dataclass
+class _Connector:
+    config: ConnectorConfig
+    flow: ConnectorFlow
+    tariffs: tuple[Tariff, ...]
+    tariff_text: str
+    session: ChargingSession | None = None
+    payment: Payment | None = None
+    method: PaymentMethod | None = None
+    plugged: bool = False
+    faulted: bool = False
+    deadline: datetime | None = None
+    last_checkpoint: datetime | None = None
+    last_delta: Decimal = Decimal(0)
+    last_cost: Decimal = Decimal(0)
+    message: str | None = None  # the last user-facing message (decline reason...)
+    receipt_session_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ConnectorView:
+    """What a screen needs to show one connector, read in one go."""
+
+    connector_id: str
+    label: str
+    state: FlowState
+    plugged: bool
+    faulted: bool
+    session_id: str | None
+    session_state: SessionState | None
+    energy_kwh: Decimal
+    power_kw: Decimal
+    soc_percent: Decimal | None
+    cost: Amount | None
+    authorized: Decimal | None
+    started_at: datetime | None
+    deadline: datetime | None
+    message: str | None
+    method: PaymentMethod | None
+    stop_code: str | None
+    receipt_session_id: str | None
+
+
+class StationService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        charger: Charger,
+        clock: Clock,
+        providers: Mapping[PaymentMethod, PaymentProvider],
+        tokens: TokenAuthorizer,
+        db: Database,
+        notify: Notify | None = None,
+    ) -> None:
+        self.settings = settings
+        self.charger = charger
+        self.clock = clock
+        self.providers = dict(providers)
+        self.tokens = tokens
+        self.db = db
+        self._notify: Callable[[str, str], None] = notify or (lambda _c, _w: None)
+        self.connectors: dict[str, _Connector] = {}
+        for c in settings.connectors:
+            self.connectors[c.id] = _Connector(
+                config=c,
+                flow=ConnectorFlow(c.id),
+                tariffs=settings.tariffs[c.id],
+                tariff_text=settings.tariff_texts[c.id],
+            )
+        with self.db.unit_of_work() as uow:
+            for cid in self.connectors:
+                if uow.station_state.get(f"out_of_service:{cid}") == "1":
+                    self.connectors[cid].flow.handle(
+                        FlowEvent.OUT_OF_SERVICE, "out of service before the restart", self.now()
+                    )
+
+    # --------------------------------------------------------------- helpers
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def _c(self, connector_id: str) -> _Connector:
+        try:
+            return self.connectors[connector_id]
+        except KeyError:
+            raise UserFacingError(f"There is no connector {connector_id}.") from None
+
+    def _event(self, c: _Connector, event: FlowEvent, reason: str) -> None:
+        now = self.now()
+        transition = c.flow.handle(event, reason, now)
+        if transition is None:
+            return
+        t = self.settings.timeouts
+        limits = {
+            FlowState.CONNECTOR_CHOSEN: t.inactivity_s,
+            FlowState.PAYMENT_CHOSEN: t.inactivity_s,
+            FlowState.DECLINED: t.declined_s,
+            FlowState.WAITING_FOR_PLUG: t.plug_in_s,
+            FlowState.RECEIPT: t.receipt_s,
+        }
+        seconds = limits.get(transition.target)
+        c.deadline = None if seconds is None else now + timedelta(seconds=seconds)
+        self._notify(c.config.id, transition.target.value)
+
+    def tariff_for(self, connector_id: str, method: PaymentMethod | None) -> Tariff:
+        """The tariff a driver paying this way sees and pays (OCPI type, validity)."""
+        c = self._c(connector_id)
+        now = self.now()
+        wanted = (
+            c.config.regular_tariff_id
+            if method is PaymentMethod.ACCOUNT_TOKEN
+            else c.config.ad_hoc_tariff_id
+        )
+        if wanted is not None:
+            for t in c.tariffs:
+                if t.id == wanted and t.is_valid_at(now):
+                    return t
+        kind = (
+            TariffType.REGULAR
+            if method is PaymentMethod.ACCOUNT_TOKEN
+            else TariffType.AD_HOC_PAYMENT
+        )
+        typed = [t for t in c.tariffs if t.type in (kind, None)]
+        return select_tariff(typed or list(c.tariffs), now)
+
+    def _tariff_json(self, c: _Connector, tariff: Tariff) -> str:
+        data = jsonio.loads(c.tariff_text)
+        if isinstance(data, list):
+            data = next(
+                item for item in data if isinstance(item, dict) and item.get("id") == tariff.id
+            )
+        return jsonio.dumps_numbers(data)
+
+    def view(self, connector_id: str) -> ConnectorView:
+        c = self._c(connector_id)
+        s = c.session
+        cost = None
+        if s is not None and (s.state.is_running or s.state is SessionState.FINISHING):
+            cost = s.running_cost()
+        elif s is not None and s.totals is not None:
+            cost = Amount(s.totals.cost_excl_vat, s.totals.cost_incl_vat)
+        energy = Decimal(0)
+        if s is not None and s.meter_last_wh is not None and s.meter_start_wh is not None:
+            energy = (s.meter_last_wh - s.meter_start_wh) / 1000
+        return ConnectorView(
+            connector_id=connector_id,
+            label=c.config.label,
+            state=c.flow.state,
+            plugged=c.plugged,
+            faulted=c.faulted,
+            session_id=None if s is None else s.id,
+            session_state=None if s is None else s.state,
+            energy_kwh=energy,
+            power_kw=Decimal(0) if s is None else s.power_kw,
+            soc_percent=None if s is None else s.soc_percent,
+            cost=cost,
+            authorized=None if c.payment is None else c.payment.authorized,
+            started_at=None if s is None else s.plugged_at,
+            deadline=c.deadline,
+            message=c.message,
+            method=c.method,
+            stop_code=None if s is None else s.stop_code,
+            receipt_session_id=c.receipt_session_id,
+        )
+
+    # ---------------------------------------------------------- driver actions
+
+    def select(self, connector_id: str) -> None:
+        c = self._c(connector_id)
+        if c.flow.state is not FlowState.IDLE:
+            raise UserFacingError("This connector is busy.")
+        c.message = None
+        self._event(c, FlowEvent.SELECT, "chosen on screen")
+
+    def back(self, connector_id: str) -> None:
+        c = self._c(connector_id)
+        if c.flow.state is FlowState.WAITING_FOR_PLUG:
+            self._cancel_before_plug(c, StopReason.CANCELLED)
+            return
+        if c.flow.can(FlowEvent.BACK):
+            self._event(c, FlowEvent.BACK, "back on screen")
+
+    def touch(self, connector_id: str) -> None:
+        """The driver touched the screen: the inactivity clock starts again."""
+        c = self._c(connector_id)
+        if c.deadline is not None and c.flow.state in (
+            FlowState.CONNECTOR_CHOSEN,
+            FlowState.PAYMENT_CHOSEN,
+        ):
+            c.deadline = self.now() + timedelta(seconds=self.settings.timeouts.inactivity_s)
+
+    def choose_payment(self, connector_id: str, method: PaymentMethod) -> None:
+        c = self._c(connector_id)
+        c.method = method
+        c.message = None
+        self._event(c, FlowEvent.CHOOSE_PAYMENT, f"pay by {method.value}")
+
+    def pay_by_card(self, connector_id: str) -> bool:
+        """Bank card on the terminal: a hold of the configured amount. Blocks."""
+        c = self._c(connector_id)
+        self._require_method(c, PaymentMethod.BANK_CARD)
+        self._event(c, FlowEvent.CREDENTIAL, "card presented at the terminal")
+        return self._authorize(c, PaymentMethod.BANK_CARD, None, None)
+
+    def pay_by_qr(self, connector_id: str, checkout_id: str) -> bool:
+        """The phone paid on the checkout page: confirm the hold with the backend."""
+        c = self._c(connector_id)
+        self._require_method(c, PaymentMethod.QR_WEB)
+        self._event(c, FlowEvent.CREDENTIAL, "checkout paid on the phone")
+        return self._authorize(c, PaymentMethod.QR_WEB, checkout_id, None)
+
+    def present_token(self, uid: str, connector_id: str | None = None) -> str:
+        """An RFID card tapped on the reader.
+
+        The same card that started a running session stops it; otherwise it pays for
+        the connector that waits for a card. Returns what happened, for the screen.
+        """
+        uid = uid.upper()
+        for c in self.connectors.values():
+            s = c.session
+            if s is not None and s.token_uid == uid and s.state.is_running:
+                self.stop(c.config.id, StopReason.CARD_TAP)
+                return f"stopped:{c.config.id}"
+        waiting = [
+            c
+            for c in self.connectors.values()
+            if c.flow.state is FlowState.PAYMENT_CHOSEN
+            and c.method is PaymentMethod.ACCOUNT_TOKEN
+            and (connector_id is None or c.config.id == connector_id)
+        ]
+        if not waiting:
+            return "ignored"
+        c = waiting[0]
+        self._event(c, FlowEvent.CREDENTIAL, "card tapped")
+        answer = self.tokens.authorize_token(uid)
+        if not answer.allowed:
+            self._decline(c, answer.reason or "card refused")
+            return "declined"
+        ok = self._authorize(c, PaymentMethod.ACCOUNT_TOKEN, uid, answer.customer_group)
+        return f"authorized:{c.config.id}" if ok else "declined"
+
+    def stop(self, connector_id: str, reason: StopReason) -> None:
+        c = self._c(connector_id)
+        s = c.session
+        if s is None or not s.state.is_running:
+            raise UserFacingError("No charging session is running on this connector.")
+        try:
+            self.charger.stop(connector_id)
+        except KnownError as exc:
+            log.warning("connector %s: the charger did not confirm the stop: %s", connector_id, exc)
+        now = self.now()
+        s.stop(now, reason)
+        with self.db.unit_of_work() as uow:
+            uow.sessions.save(s)
+            uow.audit.append(
+                "driver" if reason is not StopReason.ATTENDANT else "attendant",
+                "session.stop",
+                s.id,
+                {"reason": reason.value},
+            )
+            uow.commit()
+        self._event(c, FlowEvent.STOP, reason.value)
+
+    def stop_by_code(self, code: str) -> str | None:
+        for c in self.connectors.values():
+            s = c.session
+            if s is not None and s.state.is_running and s.stop_code == code.strip():
+                self.stop(c.config.id, StopReason.STOP_CODE)
+                return c.config.id
+        return None
+
+    def receipt_done(self, connector_id: str) -> None:
+        c = self._c(connector_id)
+        self._leave_receipt(c, FlowEvent.RECEIPT_DONE, "driver closed the receipt")
+
+    # -------------------------------------------------------- attendant actions
+
+    def set_out_of_service(self, connector_id: str, out: bool, actor: str) -> None:
+        c = self._c(connector_id)
+        with self.db.unit_of_work() as uow:
+            uow.station_state.set(f"out_of_service:{connector_id}", "1" if out else "0")
+            uow.audit.append(
+                actor,
+                "connector.out_of_service" if out else "connector.in_service",
+                connector_id,
+                {},
+            )
+            uow.commit()
+        self._event(c, FlowEvent.OUT_OF_SERVICE if out else FlowEvent.IN_SERVICE, f"by {actor}")
+
+    # ------------------------------------------------------------------ time
+
+    def tick(self) -> None:
+        """Take in the charger's events, run out the timeouts, persist checkpoints."""
+        now = self.now()
+        for event in self.charger.poll(now):
+            self._on_charger(event)
+        for c in self.connectors.values():
+            if c.deadline is not None and now >= c.deadline:
+                self._timeout(c)
+
+    def _timeout(self, c: _Connector) -> None:
+        state = c.flow.state
+        c.deadline = None
+        if state is FlowState.WAITING_FOR_PLUG:
+            self._cancel_before_plug(c, StopReason.PLUG_TIMEOUT)
+        elif state is FlowState.RECEIPT:
+            self._leave_receipt(c, FlowEvent.INACTIVITY, "receipt shown long enough")
+        elif c.flow.can(FlowEvent.INACTIVITY):
+            c.method = None
+            self._event(c, FlowEvent.INACTIVITY, "nobody touched the screen")
+
+    def _leave_receipt(self, c: _Connector, event: FlowEvent, reason: str) -> None:
+        if c.flow.state is not FlowState.RECEIPT:
+            return
+        if c.faulted:
+            self._event(c, FlowEvent.FAULT, "the fault is still active")
+        else:
+            self._event(c, event, reason)
+        c.session = None
+        c.payment = None
+        c.method = None
+
+    def _on_charger(self, event: ChargerEvent) -> None:
+        c = self.connectors.get(event.connector_id)
+        if c is None:
+            log.error("charger event for unknown connector %s", event.connector_id)
+            return
+        kind = event.kind
+        if kind is ChargerEventKind.METER:
+            self._on_meter(c, event)
+        elif kind is ChargerEventKind.PLUGGED_IN:
+            c.plugged = True
+            if c.flow.state is FlowState.WAITING_FOR_PLUG:
+                self._start_charging(c, event)
+            else:
+                c.flow.handle(FlowEvent.PLUGGED_IN, "car plugged in", event.at)
+        elif kind is ChargerEventKind.UNPLUGGED:
+            c.plugged = False
+            if c.flow.state in (FlowState.CHARGING, FlowState.FINISHING):
+                self._finish(c, event)
+            else:
+                c.flow.handle(FlowEvent.UNPLUGGED, "car unplugged", event.at)
+        elif kind is ChargerEventKind.FAULT:
+            c.faulted = True
+            c.message = event.detail or "fault"
+            if c.flow.state is FlowState.CHARGING and c.session is not None:
+                self.stop(c.config.id, StopReason.FAULT)
+                return
+            if c.flow.state is FlowState.WAITING_FOR_PLUG:
+                self._cancel_before_plug(c, StopReason.FAULT)
+            if c.flow.can(FlowEvent.FAULT):
+                self._event(c, FlowEvent.FAULT, event.detail or "charger fault")
+        elif kind is ChargerEventKind.FAULT_CLEARED:
+            c.faulted = False
+            if c.flow.state is FlowState.FAULTED:
+                self._event(c, FlowEvent.FAULT_CLEARED, "fault cleared")
+        elif (
+            kind in (ChargerEventKind.SUSPENDED_EV, ChargerEventKind.RESUMED_EV)
+            and event.reading is not None
+        ):
+            self._on_meter(c, event)
+
+    # ------------------------------------------------------------- charging
+
+    def _start_charging(self, c: _Connector, event: ChargerEvent) -> None:
+        s = c.session
+        if s is None:
+            return
+        reading = event.reading or self.charger.read_meter(c.config.id)
+        try:
+            self.charger.start(c.config.id)
+        except KnownError as exc:
+            log.warning("connector %s: the charger refused to start: %s", c.config.id, exc)
+            c.message = "The charger could not start. Your payment is released."
+            self._cancel_before_plug(c, StopReason.FAULT)
+            return
+        s.plugged_in(event.at, reading.energy_wh)
+        with self.db.unit_of_work() as uow:
+            uow.sessions.save(s)
+            uow.audit.append("station", "session.start", s.id, {"connector": c.config.id})
+            uow.commit()
+        c.last_checkpoint = event.at
+        c.last_cost = Decimal(0)
+        self._event(c, FlowEvent.PLUGGED_IN, "car plugged in, charging")
+
+    def _on_meter(self, c: _Connector, event: ChargerEvent) -> None:
+        s = c.session
+        r = event.reading
+        if s is None or r is None:
+            return
+        if not (s.state.is_running or s.state is SessionState.FINISHING):
+            return
+        s.record(MeterSample(r.at, r.energy_wh, r.power_kw, r.current_a, r.soc_percent))
+        cost = s.running_cost()
+        gross = cost.incl_vat if cost.incl_vat is not None else cost.excl_vat
+        c.last_delta = max(Decimal(0), gross - c.last_cost)
+        c.last_cost = gross
+        if s.state.is_running and c.payment is not None and gross >= self._stop_threshold(c):
+            log.info("session %s: stopping before the hold runs out (%s)", s.id, gross)
+            self.stop(c.config.id, StopReason.HOLD_EXHAUSTED)
+            return
+        due = c.last_checkpoint is None or (
+            r.at - c.last_checkpoint >= timedelta(seconds=self.settings.checkpoint_s)
+        )
+        if due:
+            with self.db.unit_of_work() as uow:
+                uow.sessions.save(s)
+                uow.commit()
+            c.last_checkpoint = r.at
+        self._notify(c.config.id, "meter")
+
+    def _stop_threshold(self, c: _Connector) -> Decimal:
+        """Stop before the running cost can pass the hold, keeping room for what follows.
+
+        What follows a stop is the idle fee (reserved up to its cap) and the next
+        sample's worth of energy (twice the last increase, as a margin).
+        """
+        assert c.payment is not None
+        assert c.session is not None
+        reserve = 2 * c.last_delta
+        fee = c.session.tariff.extensions.idle_fee
+        if fee is not None and fee.max_fee is not None:
+            vat = fee.vat or Decimal(0)
+            reserve += fee.max_fee * (100 + vat) / 100
+        return c.payment.authorized - reserve
+
+    def _finish(self, c: _Connector, event: ChargerEvent) -> None:
+        s = c.session
+        if s is None:
+            return
+        reading = event.reading
+        s.unplugged(event.at, None if reading is None else reading.energy_wh)
+        self._settle(c, s, c.payment)
+        c.receipt_session_id = s.id
+        self._event(c, FlowEvent.UNPLUGGED, "car unplugged, session complete")
+
+    # ---------------------------------------------------------------- money
+
+    def _require_method(self, c: _Connector, method: PaymentMethod) -> None:
+        if c.flow.state is not FlowState.PAYMENT_CHOSEN or c.method is not method:
+            raise UserFacingError("Choose this way to pay first.")
+
+    def _hold_amount(self, method: PaymentMethod) -> Decimal:
+        holds = self.settings.holds
+        return {
+            PaymentMethod.BANK_CARD: holds.bank_card,
+            PaymentMethod.QR_WEB: holds.qr_web,
+            PaymentMethod.ACCOUNT_TOKEN: holds.account_token,
+        }[method]
+
+    def _decline(self, c: _Connector, reason: str) -> None:
+        c.message = reason
+        self._event(c, FlowEvent.DECLINED, reason)
+
+    def _authorize(
+        self, c: _Connector, method: PaymentMethod, token_uid: str | None, group: str | None
+    ) -> bool:
+        now = self.now()
+        tariff = self.tariff_for(c.config.id, method)
+        rule = tariff.extensions.customer_groups.get(group) if group else None
+        if rule is not None and rule.tariff_id is not None:
+            tariff = next(t for t in c.tariffs if t.id == rule.tariff_id)
+        session = ChargingSession.begin(
+            station_id=self.settings.station.id,
+            connector_id=c.config.id,
+            evse_id=c.config.evse_id,
+            tariff=tariff,
+            tariff_json=self._tariff_json(c, tariff),
+            tz=self.settings.station.time_zone,
+            token_type=_TOKEN_TYPES[method],
+            token_uid=token_uid,
+            payment_id=None,
+            customer_group=group,
+            now=now,
+        )
+        payment = Payment.create(
+            session_id=session.id, method=method, currency=tariff.currency, now=now
+        )
+        payment.customer_group = group
+        session.payment_id = payment.id
+        op = payment.begin_authorize(self._hold_amount(method), now)
+        with self.db.unit_of_work() as uow:
+            uow.sessions.add(session)
+            uow.payments.add(payment)
+            uow.audit.append(
+                "driver",
+                "payment.authorize",
+                payment.id,
+                {"method": method.value, "amount": str(op.amount)},
+            )
+            uow.commit()
+        provider = self.providers[method]
+        result = self._call(
+            lambda: provider.authorize(
+                idempotency_key=op.idempotency_key,
+                amount=op.amount,
+                currency=payment.currency,
+                reference=session.id,
+            ),
+            provider,
+            op,
+        )
+        now = self.now()
+        payment.complete(
+            op,
+            ok=result.ok,
+            now=now,
+            provider_ref=result.provider_ref,
+            error=result.error,
+            masked_ref=(
+                f"RFID ••••{token_uid[-4:]}"
+                if method is PaymentMethod.ACCOUNT_TOKEN and token_uid
+                else result.masked_ref
+            ),
+            approved_amount=result.approved_amount,
+        )
+        with self.db.unit_of_work() as uow:
+            if result.ok:
+                session.authorized(group, now)
+                uow.outbox.add(
+                    "payment.authorized",
+                    payment.id,
+                    _payment_event(payment),
+                    f"{op.idempotency_key}:event",
+                )
+            else:
+                session.abort(now, StopReason.DECLINED)
+            uow.sessions.save(session)
+            uow.payments.save(payment)
+            uow.audit.append(
+                "station",
+                "payment.authorized" if result.ok else "payment.declined",
+                payment.id,
+                {"reason": redact_pan_like(result.error) or ""},
+            )
+            uow.commit()
+        if not result.ok:
+            self._decline(c, result.error or "declined")
+            return False
+        c.session, c.payment = session, payment
+        self._event(c, FlowEvent.AUTHORIZED, f"hold of {payment.authorized} {payment.currency}")
+        if c.plugged:
+            self._start_charging(
+                c,
+                ChargerEvent(
+                    c.config.id,
+                    ChargerEventKind.PLUGGED_IN,
+                    self.now(),
+                    self.charger.read_meter(c.config.id),
+                ),
+            )
+        return True
+
+    @staticmethod
+    def _call(
+        send: Callable[[], ProviderResult], provider: PaymentProvider, op: PaymentOperation
+    ) -> ProviderResult:
+        """Send once; when the answer is lost, ask the provider what became of the key."""
+        try:
+            return send()
+        except KnownError as exc:
+            log.warning("payment operation %s: no answer (%s); asking the provider", op.id, exc)
+            try:
+                known = provider.lookup(idempotency_key=op.idempotency_key)
+            except KnownError:
+                known = None
+            return known if known is not None else ProviderResult(False, error=str(exc))
+
+    def _cancel_before_plug(self, c: _Connector, reason: StopReason) -> None:
+        s, p = c.session, c.payment
+        now = self.now()
+        if s is not None and p is not None and s.state is SessionState.AUTHORIZED:
+            s.abort(now, reason)
+            self._settle_void(s, p, reason.value)
+        if c.flow.state is FlowState.WAITING_FOR_PLUG:
+            event = FlowEvent.PLUG_TIMEOUT if reason is StopReason.PLUG_TIMEOUT else FlowEvent.BACK
+            self._event(c, event, reason.value)
+        c.session = c.payment = None
+        c.method = None
+
+    def _settle_void(self, s: ChargingSession, p: Payment, why: str) -> None:
+        op = p.begin_void(self.now(), why)
+        with self.db.unit_of_work() as uow:
+            uow.sessions.save(s)
+            uow.payments.save(p)
+            uow.audit.append("station", "session.aborted", s.id, {"reason": why})
+            uow.commit()
+        self._complete(p, op)
+
+    def _settle(self, c: _Connector | None, s: ChargingSession, p: Payment | None) -> None:
+        """Capture the priced cost (or void a zero cost) after the session completed."""
+        if p is None:
+            raise KnownError(f"session {s.id} has no payment")
+        assert s.totals is not None
+        cost = s.totals.cost_incl_vat
+        capture = min(cost, p.authorized)
+        now = self.now()
+        op = p.begin_settle(capture, now) if p.state is PaymentState.AUTHORIZED else None
+        with self.db.unit_of_work() as uow:
+            uow.sessions.save(s)
+            uow.payments.save(p)
+            uow.outbox.add(
+                "session.completed",
+                s.id,
+                {"session_id": s.id, "cost": str(cost)},
+                f"{s.id}:completed",
+            )
+            detail = {
+                "cost": str(cost),
+                "captured": str(capture),
+                "reason": (s.stop_reason.value if s.stop_reason else ""),
+            }
+            if cost > capture:
+                detail["shortfall"] = str(cost - capture)
+            uow.audit.append("station", "session.completed", s.id, detail)
+            uow.commit()
+        if op is not None:
+            self._complete(p, op)
+
+    def _complete(self, p: Payment, op: PaymentOperation) -> None:
+        provider = self.providers[p.method]
+        assert p.provider_ref is not None
+        ref = p.provider_ref
+        if op.kind is OperationKind.CAPTURE:
+            result = self._call(
+                lambda: provider.capture(
+                    idempotency_key=op.idempotency_key,
+                    provider_ref=ref,
+                    amount=op.amount,
+                    currency=p.currency,
+                ),
+                provider,
+                op,
+            )
+        else:
+            result = self._call(
+                lambda: provider.void(
+                    idempotency_key=op.idempotency_key,
+                    provider_ref=ref,
+                    amount=op.amount,
+                    currency=p.currency,
+                ),
+                provider,
+                op,
+            )
+        p.complete(op, ok=result.ok, now=self.now(), provider_ref=ref, error=result.error)
+        with self.db.unit_of_work() as uow:
+            uow.payments.save(p)
+            uow.outbox.add(
+                f"payment.{p.state.value}", p.id, _payment_event(p), f"{op.idempotency_key}:event"
+            )
+            uow.audit.append(
+                "station",
+                f"payment.{p.state.value}",
+                p.id,
+                {"amount": str(op.amount), "error": redact_pan_like(result.error) or ""},
+            )
+            uow.commit()
+
+    # -------------------------------------------------------------- recovery
+
+    def recover(self) -> dict[str, int]:
+        """After a crash or power cut: resolve every session and payment left open."""
+        counts = {"sessions": 0, "payments": 0}
+        now = self.now()
+        with self.db.unit_of_work() as uow:
+            sessions = uow.sessions.non_final()
+            payments = {p.session_id: p for p in uow.payments.non_final()}
+        for s in sessions:
+            p = payments.pop(s.id, None)
+            counts["sessions"] += 1
+            self._recover_session(s, p, now)
+            if p is not None:
+                counts["payments"] += 1
+        for p in payments.values():  # sessions already final, payment not settled
+            counts["payments"] += 1
+            self._recover_payment(p)
+        if counts["sessions"] or counts["payments"]:
+            log.warning("recovered %(sessions)d session(s) and %(payments)d payment(s)", counts)
+        return counts
+
+    def _resolve_pending(self, p: Payment) -> None:
+        op = p.pending_operation()
+        if op is None:
+            return
+        provider = self.providers[p.method]
+        known = provider.lookup(idempotency_key=op.idempotency_key)
+        if known is None and op.kind in (OperationKind.CAPTURE, OperationKind.VOID):
+            # Never arrived: send it again with the same key (the provider deduplicates).
+            self._complete(p, op)
+            return
+        if known is None:
+            known = ProviderResult(False, error="not sent before the restart")
+        p.complete(
+            op,
+            ok=known.ok,
+            now=self.now(),
+            provider_ref=known.provider_ref or p.provider_ref,
+            error=known.error,
+            masked_ref=known.masked_ref,
+            approved_amount=known.approved_amount,
+        )
+        with self.db.unit_of_work() as uow:
+            uow.payments.save(p)
+            uow.audit.append("station", "payment.recovered", p.id, {"operation": op.kind.value})
+            uow.commit()
+
+    def _recover_session(self, s: ChargingSession, p: Payment | None, now: datetime) -> None:
+        if p is not None:
+            self._resolve_pending(p)
+        # Nothing plugged, or the charger is gone: the session closes anyway.
+        with contextlib.suppress(KnownError, KeyError, ValueError, RuntimeError):
+            self.charger.stop(s.connector_id)
+        if s.state in (SessionState.PENDING, SessionState.AUTHORIZED):
+            s.recover(now)
+            if p is not None and p.state is PaymentState.AUTHORIZED:
+                self._settle_void(s, p, "recovered before charging")
+            else:
+                with self.db.unit_of_work() as uow:
+                    uow.sessions.save(s)
+                    uow.audit.append("station", "session.recovered", s.id, {})
+                    uow.commit()
+            return
+        s.recover(now)
+        if p is None:
+            with self.db.unit_of_work() as uow:
+                uow.sessions.save(s)
+                uow.commit()
+            return
+        if p.state is PaymentState.AUTHORIZED:
+            self._settle(None, s, p)
+        else:
+            with self.db.unit_of_work() as uow:
+                uow.sessions.save(s)
+                uow.commit()
+
+    def _recover_payment(self, p: Payment) -> None:
+        self._resolve_pending(p)
+        if p.state is PaymentState.AUTHORIZED:
+            with self.db.unit_of_work() as uow:
+                session = uow.sessions.get(p.session_id)
+            if session is not None and session.totals is not None:
+                capture = min(session.totals.cost_incl_vat, p.authorized)
+                op = p.begin_settle(capture, self.now())
+            else:
+                op = p.begin_void(self.now(), "session ended without a price")
+            with self.db.unit_of_work() as uow:
+                uow.payments.save(p)
+                uow.commit()
+            self._complete(p, op)
+
+
+def _payment_event(p: Payment) -> dict[str, Any]:
+    return {
+        "payment_id": p.id,
+        "session_id": p.session_id,
+        "method": p.method.value,
+        "state": p.state.value,
+        "currency": p.currency,
+        "authorized": str(p.authorized),
+        "captured": str(p.captured),
+        "masked_ref": p.masked_ref,
+    }
