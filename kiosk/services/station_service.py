@@ -327,6 +327,7 @@ class StationService:
                 "session.stop",
                 s.id,
                 {"reason": reason.value},
+                at=now,
             )
             uow.commit()
         self._event(c, FlowEvent.STOP, reason.value)
@@ -348,12 +349,15 @@ class StationService:
     def set_out_of_service(self, connector_id: str, out: bool, actor: str) -> None:
         c = self._c(connector_id)
         with self.db.unit_of_work() as uow:
-            uow.station_state.set(f"out_of_service:{connector_id}", "1" if out else "0")
+            uow.station_state.set(
+                f"out_of_service:{connector_id}", "1" if out else "0", at=self.now()
+            )
             uow.audit.append(
                 actor,
                 "connector.out_of_service" if out else "connector.in_service",
                 connector_id,
                 {},
+                at=self.now(),
             )
             uow.commit()
         self._event(c, FlowEvent.OUT_OF_SERVICE if out else FlowEvent.IN_SERVICE, f"by {actor}")
@@ -448,7 +452,9 @@ class StationService:
         s.plugged_in(event.at, reading.energy_wh)
         with self.db.unit_of_work() as uow:
             uow.sessions.save(s)
-            uow.audit.append("station", "session.start", s.id, {"connector": c.config.id})
+            uow.audit.append(
+                "station", "session.start", s.id, {"connector": c.config.id}, at=self.now()
+            )
             uow.commit()
         c.last_checkpoint = event.at
         c.last_cost = Decimal(0)
@@ -558,6 +564,7 @@ class StationService:
                 "payment.authorize",
                 payment.id,
                 {"method": method.value, "amount": str(op.amount)},
+                at=self.now(),
             )
             uow.commit()
         provider = self.providers[method]
@@ -593,6 +600,7 @@ class StationService:
                     payment.id,
                     _payment_event(payment),
                     f"{op.idempotency_key}:event",
+                    now=self.now(),
                 )
             else:
                 session.abort(now, StopReason.DECLINED)
@@ -603,6 +611,7 @@ class StationService:
                 "payment.authorized" if result.ok else "payment.declined",
                 payment.id,
                 {"reason": redact_pan_like(result.error) or ""},
+                at=now,
             )
             uow.commit()
         if not result.ok:
@@ -654,7 +663,7 @@ class StationService:
         with self.db.unit_of_work() as uow:
             uow.sessions.save(s)
             uow.payments.save(p)
-            uow.audit.append("station", "session.aborted", s.id, {"reason": why})
+            uow.audit.append("station", "session.aborted", s.id, {"reason": why}, at=self.now())
             uow.commit()
         self._complete(p, op)
 
@@ -675,6 +684,7 @@ class StationService:
                 s.id,
                 {"session_id": s.id, "cost": str(cost)},
                 f"{s.id}:completed",
+                now=self.now(),
             )
             detail = {
                 "cost": str(cost),
@@ -683,7 +693,7 @@ class StationService:
             }
             if cost > capture:
                 detail["shortfall"] = str(cost - capture)
-            uow.audit.append("station", "session.completed", s.id, detail)
+            uow.audit.append("station", "session.completed", s.id, detail, at=self.now())
             uow.commit()
         if op is not None:
             self._complete(p, op)
@@ -718,7 +728,11 @@ class StationService:
         with self.db.unit_of_work() as uow:
             uow.payments.save(p)
             uow.outbox.add(
-                f"payment.{p.state.value}", p.id, _payment_event(p), f"{op.idempotency_key}:event"
+                f"payment.{p.state.value}",
+                p.id,
+                _payment_event(p),
+                f"{op.idempotency_key}:event",
+                now=self.now(),
             )
             uow.audit.append(
                 "station",
@@ -773,7 +787,9 @@ class StationService:
         )
         with self.db.unit_of_work() as uow:
             uow.payments.save(p)
-            uow.audit.append("station", "payment.recovered", p.id, {"operation": op.kind.value})
+            uow.audit.append(
+                "station", "payment.recovered", p.id, {"operation": op.kind.value}, at=self.now()
+            )
             uow.commit()
 
     def _recover_session(self, s: ChargingSession, p: Payment | None, now: datetime) -> None:
@@ -789,7 +805,7 @@ class StationService:
             else:
                 with self.db.unit_of_work() as uow:
                     uow.sessions.save(s)
-                    uow.audit.append("station", "session.recovered", s.id, {})
+                    uow.audit.append("station", "session.recovered", s.id, {}, at=self.now())
                     uow.commit()
             return
         s.recover(now)
