@@ -229,9 +229,10 @@ def bench_batch(count: int, seed: int, mix: str) -> float:
         if errors:
             raise SystemExit(f"{errors} CDRs failed to price")
         best = max(best, count / elapsed)
+    per_cdr = periods / count
     print(
         f"batch re-pricing, {mix} mix: {best:,.0f} CDRs/s "
-        f"({count} CDRs, {periods / count:.1f} periods avg, {best * periods / count:,.0f} periods/s)"
+        f"({count} CDRs, {per_cdr:.1f} periods avg, {best * per_cdr:,.0f} periods/s)"
     )
     return best
 

@@ -294,7 +294,7 @@ def test_power_cut_while_charging_is_recovered(
 
 
 def test_crash_after_the_provider_captured_is_not_captured_twice(
-    station: Station, expect_warnings: ExpectedWarnings
+    station: Station, expect_warnings: ExpectedWarnings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expect_warnings("recovered")
     st = station
@@ -309,11 +309,11 @@ def test_crash_after_the_provider_captured_is_not_captured_twice(
     def crash(*_: object) -> None:
         raise SystemExit("power cut")
 
-    svc._complete = crash  # type: ignore[method-assign]
+    monkeypatch.setattr(svc, "_complete", crash)
     st.charger.depart("1")
     with pytest.raises(SystemExit):
         st.run(60)
-    svc._complete = original  # type: ignore[method-assign]
+    monkeypatch.setattr(svc, "_complete", original)
     assert c.payment is not None
     op = c.payment.pending_operation()
     assert op is not None
