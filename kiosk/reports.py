@@ -13,6 +13,7 @@ from kiosk.config import Settings
 from kiosk.domain import jsonio
 from kiosk.domain.pricing import LineKind
 from kiosk.domain.session import SessionState
+from kiosk.receipts import StationInfo, build_receipt
 from kiosk.store import Database
 
 __all__ = ["DailyReport", "daily_report", "render_report"]
@@ -68,6 +69,7 @@ def daily_report(db: Database, settings: Settings, day: date | None) -> DailyRep
         since, until = _window(day, zone)
     currency = settings.tariffs[settings.connectors[0].id][0].currency
     report = DailyReport(day=day, currency=currency)
+    station = StationInfo.from_config(settings.station, settings.connectors)
     with db.unit_of_work(write=False) as uow:
         sessions = uow.sessions.list(since=since, until=until, limit=None)
         payments = {p.session_id: p for p in uow.payments.list_all()}
@@ -89,11 +91,13 @@ def daily_report(db: Database, settings: Settings, day: date | None) -> DailyRep
             for line in breakdown.lines:
                 if line.kind is LineKind.IDLE_FEE:
                     report.idle_fees += line.cost.excl_vat
-            for v in breakdown.vat_lines:
+            # VAT as the driver's receipt states it: after any min/max price and rounding.
+            receipt = build_receipt(s, p, breakdown, station)
+            for v in receipt.vat_breakdown:
                 key = "none" if v.rate is None else f"{v.rate}%"
                 sums = report.vat.setdefault(key, {"net": _ZERO, "vat": _ZERO})
                 sums["net"] += v.net
-                sums["vat"] += v.vat or _ZERO
+                sums["vat"] += v.vat
     return report
 
 
