@@ -102,7 +102,6 @@ def test_db_check_catches_a_tampered_capture(
     ledger: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    expect_warnings: ExpectedWarnings,
 ) -> None:
     copy = tmp_path / "copy.sqlite"
     src = sqlite3.connect(ledger)
@@ -110,7 +109,8 @@ def test_db_check_catches_a_tampered_capture(
     src.backup(dst)
     src.close()
     dst.execute(
-        "UPDATE payments SET captured = '999.00' WHERE state = 'captured' AND rowid = (SELECT min(rowid) FROM payments WHERE state = 'captured')"
+        "UPDATE payments SET captured = '999.00' WHERE rowid = "
+        "(SELECT min(rowid) FROM payments WHERE state = 'captured')"
     )
     dst.commit()
     dst.close()
