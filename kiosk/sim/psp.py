@@ -9,9 +9,11 @@ after a crash. Test cards choose the outcome, as acquirers' sandboxes do.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -74,6 +76,18 @@ class SimulatedPsp:
 
     # -------------------------------------------------------------- internals
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One request, one transaction: a PSP never half-applies an operation."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     def _known(self, key: str) -> ProviderResult | None:
         row = self._db.execute(
             "SELECT ok, ref, error, masked, approved FROM ops WHERE key = ?", (key,)
@@ -112,7 +126,7 @@ class SimulatedPsp:
     def authorize(
         self, *, idempotency_key: str, amount: Decimal, currency: str, reference: str
     ) -> ProviderResult:
-        with self._lock:
+        with self._transaction():
             known = self._known(idempotency_key)
             if known is not None:
                 return known
@@ -133,7 +147,7 @@ class SimulatedPsp:
     def increment(
         self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
     ) -> ProviderResult:
-        with self._lock:
+        with self._transaction():
             known = self._known(idempotency_key)
             if known is not None:
                 return known
@@ -152,7 +166,7 @@ class SimulatedPsp:
     def capture(
         self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
     ) -> ProviderResult:
-        with self._lock:
+        with self._transaction():
             known = self._known(idempotency_key)
             if known is not None:
                 return known
@@ -173,7 +187,7 @@ class SimulatedPsp:
     def void(
         self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
     ) -> ProviderResult:
-        with self._lock:
+        with self._transaction():
             known = self._known(idempotency_key)
             if known is not None:
                 return known
