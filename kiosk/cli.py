@@ -32,8 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     price.add_argument("--batch", type=Path, help='JSON lines of {"tariff", "cdr", "tz"}')
     price.add_argument("--out", type=Path, help="write the batch results here (default stdout)")
 
-    demo = commands.add_parser("demo", help="run the demo on simulated hardware")
-    demo.add_argument("--tz", default="Europe/Berlin", help="station time zone for the demo")
+    tariff_demo = tariff_commands_.add_parser(
+        "demo", help="the pricing engine on the sample tariffs, headless"
+    )
+    tariff_demo.add_argument("--tz", default="Europe/Berlin", help="station time zone")
 
     simulate = commands.add_parser(
         "simulate", help="run N sessions through the real flow on simulated hardware"
@@ -93,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out, err = sys.stdout, sys.stderr
     if args.command == "tariff":
+        if args.tariff_command == "demo":
+            from kiosk import pricing_demo  # noqa: PLC0415 - only the demo needs it
+
+            status: int = pricing_demo.run(tz=args.tz, out=out)
+            return status
         if args.tariff_command == "check":
             return tariff_commands.check(args.file, out=out)
         if args.batch is not None:
@@ -104,11 +111,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return tariff_commands.price_one(args.tariff, args.cdr, args.tz, as_json=args.json, out=out)
     if args.command in ("simulate", "db", "sessions", "receipt", "export", "report"):
         return _ledger_command(args, out)
-    if args.command == "demo":
-        from kiosk import pricing_demo  # noqa: PLC0415 - only the demo needs it
-
-        status: int = pricing_demo.run(tz=args.tz, out=out)
-        return status
     parser.error(f"unknown command {args.command}")
     return 2  # pragma: no cover - parser.error exits
 

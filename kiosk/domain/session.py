@@ -310,7 +310,8 @@ class ChargingSession:
         """Close a session left open by a crash, with its last recorded meter value.
 
         Time after the last recorded sample is not billed: the kiosk cannot know it.
-        Returns the final breakdown, or None when the session never started charging.
+        Returns the final breakdown, or None when nothing is to be billed (the session
+        never started, or no meter sample was recorded: it ends aborted or failed).
         """
         if self.state in (SessionState.PENDING, SessionState.AUTHORIZED):
             self.abort(now, StopReason.RECOVERED)
@@ -319,6 +320,14 @@ class ChargingSession:
             raise InvalidSessionTransition(f"session {self.id} is already {self.state.value}")
         if self.plugged_at is None or self.last_sample_at is None:
             raise BugError(f"session {self.id}: running without a start")
+        if not self.periods:
+            # Killed between the start and the first recorded sample: nothing was
+            # delivered that the kiosk knows of, so nothing is billed.
+            log.warning("session %s: recovered before its first meter sample", self.id)
+            self.state = SessionState.FAILED
+            self.stop_reason = self.stop_reason or StopReason.RECOVERED
+            self.stopped_at = self.ended_at = self.plugged_at
+            return None
         if self.stop_reason is None:
             self.stop_reason = StopReason.RECOVERED
             self.stopped_at = self.last_sample_at

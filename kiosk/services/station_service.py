@@ -787,6 +787,14 @@ class StationService:
         )
         with self.db.unit_of_work() as uow:
             uow.payments.save(p)
+            # The backend hears of it as it would have without the crash.
+            uow.outbox.add(
+                f"payment.{p.state.value}",
+                p.id,
+                _payment_event(p),
+                f"{op.idempotency_key}:event",
+                now=self.now(),
+            )
             uow.audit.append(
                 "station", "payment.recovered", p.id, {"operation": op.kind.value}, at=self.now()
             )
@@ -798,28 +806,21 @@ class StationService:
         # Nothing plugged, or the charger is gone: the session closes anyway.
         with contextlib.suppress(KnownError, KeyError, ValueError, RuntimeError):
             self.charger.stop(s.connector_id)
-        if s.state in (SessionState.PENDING, SessionState.AUTHORIZED):
-            s.recover(now)
-            if p is not None and p.state is PaymentState.AUTHORIZED:
-                self._settle_void(s, p, "recovered before charging")
-            else:
-                with self.db.unit_of_work() as uow:
-                    uow.sessions.save(s)
-                    uow.audit.append("station", "session.recovered", s.id, {}, at=self.now())
-                    uow.commit()
-            return
         s.recover(now)
-        if p is None:
-            with self.db.unit_of_work() as uow:
-                uow.sessions.save(s)
-                uow.commit()
-            return
-        if p.state is PaymentState.AUTHORIZED:
+        if (
+            s.state is SessionState.COMPLETED
+            and p is not None
+            and p.state is PaymentState.AUTHORIZED
+        ):
             self._settle(None, s, p)
-        else:
-            with self.db.unit_of_work() as uow:
-                uow.sessions.save(s)
-                uow.commit()
+            return
+        if p is not None and p.state is PaymentState.AUTHORIZED:
+            self._settle_void(s, p, f"recovered: session {s.state.value}")
+            return
+        with self.db.unit_of_work() as uow:
+            uow.sessions.save(s)
+            uow.audit.append("station", "session.recovered", s.id, {}, at=self.now())
+            uow.commit()
 
     def _recover_payment(self, p: Payment) -> None:
         self._resolve_pending(p)

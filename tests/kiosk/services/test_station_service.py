@@ -378,3 +378,57 @@ def test_every_payment_event_is_audited_without_card_numbers(station: Station) -
     assert "payment.captured" in actions
     texts = " ".join(f"{e.subject} {e.detail}" for e in entries)
     assert "4242" not in texts.replace("•••• 4242", "")  # only ever the masked reference
+
+
+def test_power_cut_before_the_first_meter_sample_bills_nothing(
+    station: Station, expect_warnings: ExpectedWarnings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expect_warnings("recovered")
+    st = station
+    monkeypatch.setattr(st.service, "_on_meter", lambda *_: None)  # no sample gets through
+    _pay_card(st)
+    st.charger.arrive("1", MIDSIZE_400V, 20, 80)
+    st.run(60)
+    before, _ = _payment(st)
+    assert before.state is SessionState.CHARGING
+    assert before.periods == []
+    st2 = st.restart()
+    assert st2.service.recover() == {"sessions": 1, "payments": 1}
+    session, payment = _payment(st2)
+    assert session.state is SessionState.FAILED
+    assert session.stop_reason is StopReason.RECOVERED
+    assert payment.state is PaymentState.VOIDED
+    assert st.psps[PaymentMethod.BANK_CARD].totals()["open_holds"] == 0
+    assert check_ledger(st2.db).ok
+    with st2.db.engine.connect() as conn:
+        topics = [r[0] for r in conn.execute(text("SELECT topic FROM outbox ORDER BY id"))]
+    assert topics[-1] == "payment.voided"
+    st2.db.close()
+
+
+def test_db_check_accepts_an_interrupted_capture_until_recovery(
+    station: Station, expect_warnings: ExpectedWarnings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expect_warnings("recovered")
+    st = station
+    _pay_card(st)
+    st.charger.arrive("1", MIDSIZE_400V, 20, 80)
+    st.run(10 * 60)
+
+    def crash(*_: object) -> None:
+        raise SystemExit("power cut")
+
+    monkeypatch.setattr(st.service, "_complete", crash)
+    st.charger.depart("1")
+    with pytest.raises(SystemExit):
+        st.run(60)
+    interrupted = check_ledger(st.db)
+    assert interrupted.ok, interrupted.problems
+    assert interrupted.counts["payments_in_flight"] == 1
+    st2 = st.restart()
+    st2.service.recover()  # the capture never reached the provider: sent again, same key
+    result = check_ledger(st2.db)
+    assert result.ok, result.problems
+    assert result.counts["payments_in_flight"] == 0
+    assert result.counts["payments_captured"] == 1
+    st2.db.close()
