@@ -1,0 +1,843 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>AuthorizingScreen</name>
+    <message>
+        <source>Checking your payment</source>
+        <translation>Ihre Zahlung wird geprüft</translation>
+    </message>
+    <message>
+        <source>Please leave your card on the terminal until it beeps.</source>
+        <translation>Bitte lassen Sie Ihre Karte am Terminal, bis es piept.</translation>
+    </message>
+    <message>
+        <source>Checking your charging card.</source>
+        <translation>Ihre Ladekarte wird geprüft.</translation>
+    </message>
+    <message>
+        <source>Confirming the payment from your phone.</source>
+        <translation>Die Zahlung mit Ihrem Smartphone wird bestätigt.</translation>
+    </message>
+    <message>
+        <source>This usually takes a few seconds.</source>
+        <translation>Das dauert meist nur wenige Sekunden.</translation>
+    </message>
+</context>
+<context>
+    <name>ChargingScreen</name>
+    <message>
+        <source>Charging at point %1</source>
+        <translation>Laden an Ladepunkt %1</translation>
+    </message>
+    <message>
+        <source>You can leave your car and stop here at any time.</source>
+        <translation>Sie können Ihr Auto verlassen und den Ladevorgang hier jederzeit beenden.</translation>
+    </message>
+    <message>
+        <source>To stop, use the stop code of this session or tap the same charging card.</source>
+        <translation>Zum Beenden den Stopp-Code eingeben oder dieselbe Ladekarte an das Lesegerät halten.</translation>
+    </message>
+    <message>
+        <source>Cost so far</source>
+        <translation>Bisherige Kosten</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Leistung</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Battery</source>
+        <translation>Batterie</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved</source>
+        <translation>Noch %1 von reservierten %2</translation>
+    </message>
+    <message>
+        <source>Your stop code</source>
+        <translation>Ihr Stopp-Code</translation>
+    </message>
+    <message>
+        <source>Note it down: it stops this session here later.</source>
+        <translation>Bitte notieren: Damit beenden Sie den Ladevorgang später hier.</translation>
+    </message>
+    <message>
+        <source>Charging power</source>
+        <translation>Ladeleistung</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>Stop charging</source>
+        <translation>Laden beenden</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectorCard</name>
+    <message>
+        <source>Charging point %1</source>
+        <translation>Ladepunkt %1</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Leistung</translation>
+    </message>
+    <message>
+        <source>Cost so far</source>
+        <translation>Bisherige Kosten</translation>
+    </message>
+    <message>
+        <source>Start charging here</source>
+        <translation>Hier laden</translation>
+    </message>
+    <message>
+        <source>View or stop this session</source>
+        <translation>Ladevorgang ansehen oder beenden</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>DeclinedScreen</name>
+    <message>
+        <source>Payment not accepted</source>
+        <translation>Zahlung nicht akzeptiert</translation>
+    </message>
+    <message>
+        <source>Nothing has been charged.</source>
+        <translation>Es wurde nichts berechnet.</translation>
+    </message>
+    <message>
+        <source>You can try another card or another way to pay, or ask your bank or card issuer.</source>
+        <translation>Versuchen Sie eine andere Karte oder Zahlungsart oder wenden Sie sich an Ihre Bank bzw. den Kartenherausgeber.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Try another way to pay</source>
+        <translation>Andere Zahlungsart wählen</translation>
+    </message>
+</context>
+<context>
+    <name>DevPanel</name>
+    <message>
+        <source>Developer panel</source>
+        <translation>Entwicklerbereich</translation>
+    </message>
+    <message>
+        <source>Developer panel (demo)</source>
+        <translation>Entwicklerbereich (Demo)</translation>
+    </message>
+    <message>
+        <source>RFID reader: tap a card</source>
+        <translation>RFID-Leser: Karte auflegen</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>Mitglied</translation>
+    </message>
+    <message>
+        <source>Fleet</source>
+        <translation>Flotte</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Personal</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Gesperrt</translation>
+    </message>
+    <message>
+        <source>Terminal: present a bank card</source>
+        <translation>Terminal: Bankkarte vorhalten</translation>
+    </message>
+    <message>
+        <source>Visa declined</source>
+        <translation>Visa abgelehnt</translation>
+    </message>
+    <message>
+        <source>MC no funds</source>
+        <translation>MC ohne Deckung</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Smartphone</translation>
+    </message>
+    <message>
+        <source>QR checkout paid</source>
+        <translation>QR-Zahlung erfolgt</translation>
+    </message>
+    <message>
+        <source>Car and charger</source>
+        <translation>Auto und Ladesäule</translation>
+    </message>
+    <message>
+        <source>Plug in</source>
+        <translation>Anstecken</translation>
+    </message>
+    <message>
+        <source>Unplug</source>
+        <translation>Abstecken</translation>
+    </message>
+    <message>
+        <source>Fault</source>
+        <translation>Störung</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Beheben</translation>
+    </message>
+    <message>
+        <source>Backend</source>
+        <translation>Backend</translation>
+    </message>
+    <message>
+        <source>Go online</source>
+        <translation>Online gehen</translation>
+    </message>
+    <message>
+        <source>Go offline</source>
+        <translation>Offline gehen</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorScreen</name>
+    <message>
+        <source>That did not work</source>
+        <translation>Das hat nicht geklappt</translation>
+    </message>
+    <message>
+        <source>The station could not complete this step.</source>
+        <translation>Die Ladestation konnte diesen Schritt nicht abschließen.</translation>
+    </message>
+    <message>
+        <source>Please try again. If it happens again, please contact %1.</source>
+        <translation>Bitte versuchen Sie es erneut. Wenn das wieder passiert, wenden Sie sich bitte an %1.</translation>
+    </message>
+    <message>
+        <source>Back to start</source>
+        <translation>Zum Start</translation>
+    </message>
+</context>
+<context>
+    <name>FaultedScreen</name>
+    <message>
+        <source>Charging point %1 has a fault</source>
+        <translation>Ladepunkt %1 ist gestört</translation>
+    </message>
+    <message>
+        <source>Please use another charging point. The operator has been notified.</source>
+        <translation>Bitte nutzen Sie einen anderen Ladepunkt. Der Betreiber ist informiert.</translation>
+    </message>
+    <message>
+        <source>Reported by the charger</source>
+        <translation>Meldung der Ladesäule</translation>
+    </message>
+    <message>
+        <source>For your safety this charging point is switched off. If a session was running, it has been stopped and you only pay for the energy you received.</source>
+        <translation>Zu Ihrer Sicherheit ist dieser Ladepunkt abgeschaltet. Ein laufender Ladevorgang wurde beendet; Sie zahlen nur die geladene Energie.</translation>
+    </message>
+    <message>
+        <source>Back to all charging points</source>
+        <translation>Zurück zu allen Ladepunkten</translation>
+    </message>
+</context>
+<context>
+    <name>FinishingScreen</name>
+    <message>
+        <source>Charging stopped</source>
+        <translation>Ladevorgang beendet</translation>
+    </message>
+    <message>
+        <source>Please unplug your car and hang the cable back. Your receipt follows.</source>
+        <translation>Bitte stecken Sie Ihr Auto ab und hängen Sie das Kabel zurück. Danach erhalten Sie Ihren Beleg.</translation>
+    </message>
+    <message>
+        <source>Unplug within %1 to avoid the idle fee.</source>
+        <translation>Stecken Sie innerhalb von %1 ab, um die Blockiergebühr zu vermeiden.</translation>
+    </message>
+    <message>
+        <source>The idle fee is running.</source>
+        <translation>Die Blockiergebühr läuft.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute, at most %2, for blocking the charging point after charging.</source>
+        <translation>Blockiergebühr: %1 pro Minute, höchstens %2, wenn der Ladepunkt nach dem Laden belegt bleibt.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
+        <translation>Blockiergebühr: %1 pro Minute, wenn der Ladepunkt nach dem Laden belegt bleibt.</translation>
+    </message>
+    <message>
+        <source>No idle fee here, but others may be waiting to charge.</source>
+        <translation>Hier gibt es keine Blockiergebühr, aber andere warten vielleicht schon.</translation>
+    </message>
+    <message>
+        <source>Stopped by the charger: %1</source>
+        <translation>Von der Ladesäule beendet: %1</translation>
+    </message>
+    <message>
+        <source>Cost so far</source>
+        <translation>Bisherige Kosten</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+</context>
+<context>
+    <name>HeaderBar</name>
+    <message>
+        <source>High contrast</source>
+        <translation>Hoher Kontrast</translation>
+    </message>
+    <message>
+        <source>Reach mode: all controls in the lower part of the screen</source>
+        <translation>Tiefe Bedienung: alle Bedienelemente im unteren Bildschirmbereich</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>EV charging</source>
+        <translation>E-Auto laden</translation>
+    </message>
+    <message>
+        <source>Reach mode is on: every control is in the lower part of the screen.</source>
+        <translation>Tiefe Bedienung ist an: Alle Bedienelemente sind im unteren Bildschirmbereich.</translation>
+    </message>
+    <message>
+        <source>Tap the reach button again to use the whole screen.</source>
+        <translation>Tippen Sie erneut auf die Taste für tiefe Bedienung, um den ganzen Bildschirm zu nutzen.</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineBanner</name>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Charging and payment by card still work. Paying by phone is not available right now.</source>
+        <translation>Laden und Kartenzahlung funktionieren weiterhin. Zahlen per Smartphone ist gerade nicht möglich.</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineScreen</name>
+    <message>
+        <source>Charging point %1 is not responding</source>
+        <translation>Ladepunkt %1 antwortet nicht</translation>
+    </message>
+    <message>
+        <source>We are trying to reconnect. Please use another charging point for now.</source>
+        <translation>Wir versuchen, die Verbindung wiederherzustellen. Bitte nutzen Sie vorerst einen anderen Ladepunkt.</translation>
+    </message>
+    <message>
+        <source>Back to all charging points</source>
+        <translation>Zurück zu allen Ladepunkten</translation>
+    </message>
+</context>
+<context>
+    <name>OutOfServiceScreen</name>
+    <message>
+        <source>Charging point %1 is out of service</source>
+        <translation>Ladepunkt %1 ist außer Betrieb</translation>
+    </message>
+    <message>
+        <source>Please use another charging point. We are sorry for the inconvenience.</source>
+        <translation>Bitte nutzen Sie einen anderen Ladepunkt. Wir bitten um Entschuldigung.</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Betreiber</translation>
+    </message>
+    <message>
+        <source>Back to all charging points</source>
+        <translation>Zurück zu allen Ladepunkten</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewScreen</name>
+    <message>
+        <source>Choose a charging point</source>
+        <translation>Ladepunkt wählen</translation>
+    </message>
+    <message>
+        <source>You see the full price before you start. All prices include VAT.</source>
+        <translation>Sie sehen den vollen Preis, bevor Sie starten. Alle Preise inkl. MwSt.</translation>
+    </message>
+    <message>
+        <source>Pay with</source>
+        <translation>Zahlen mit</translation>
+    </message>
+    <message>
+        <source>Charging card</source>
+        <translation>Ladekarte</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>Bankkarte</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Smartphone</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentScreen</name>
+    <message>
+        <source>How would you like to pay?</source>
+        <translation>Wie möchten Sie bezahlen?</translation>
+    </message>
+    <message>
+        <source>Charging point %1</source>
+        <translation>Ladepunkt %1</translation>
+    </message>
+    <message>
+        <source>Charging card or key fob</source>
+        <translation>Ladekarte oder Chip</translation>
+    </message>
+    <message>
+        <source>For members and fleets. Billed to your account.</source>
+        <translation>Für Mitglieder und Flotten. Abrechnung über Ihr Kundenkonto.</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>Bankkarte</translation>
+    </message>
+    <message>
+        <source>Debit or credit card, contactless or chip, or your phone's wallet.</source>
+        <translation>Debit- oder Kreditkarte, kontaktlos oder mit Chip, oder per Wallet auf dem Smartphone.</translation>
+    </message>
+    <message>
+        <source>Reserved: %1</source>
+        <translation>Reserviert: %1</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Smartphone</translation>
+    </message>
+    <message>
+        <source>Scan a QR code and pay on your phone.</source>
+        <translation>QR-Code scannen und auf dem Smartphone bezahlen.</translation>
+    </message>
+    <message>
+        <source>Not available while offline</source>
+        <translation>Offline nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>A reserved amount is only held, not charged: you pay what you use, the rest is released when you unplug.</source>
+        <translation>Ein reservierter Betrag wird nur vorgemerkt, nicht abgebucht: Sie zahlen, was Sie laden; der Rest wird beim Abstecken freigegeben.</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Zurück</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>PlugInScreen</name>
+    <message>
+        <source>Plug in your car</source>
+        <translation>Stecken Sie Ihr Auto an</translation>
+    </message>
+    <message>
+        <source>Payment accepted. Take the cable of charging point %1 and plug it into your car.</source>
+        <translation>Zahlung akzeptiert. Nehmen Sie das Kabel von Ladepunkt %1 und stecken Sie es in Ihr Auto.</translation>
+    </message>
+    <message>
+        <source>to plug in</source>
+        <translation>zum Anstecken</translation>
+    </message>
+    <message>
+        <source>Charging starts by itself. If no car is plugged in before the time runs out, we cancel and release your payment.</source>
+        <translation>Der Ladevorgang startet von selbst. Wird bis zum Ablauf der Zeit kein Auto angesteckt, brechen wir ab und geben Ihre Zahlung frei.</translation>
+    </message>
+    <message>
+        <source>Cancel and release payment</source>
+        <translation>Abbrechen und Zahlung freigeben</translation>
+    </message>
+</context>
+<context>
+    <name>PowerChart</name>
+    <message>
+        <source>Charging power over time</source>
+        <translation>Ladeleistung im Zeitverlauf</translation>
+    </message>
+</context>
+<context>
+    <name>PriceScreen</name>
+    <message>
+        <source>Price at charging point %1</source>
+        <translation>Preis an Ladepunkt %1</translation>
+    </message>
+    <message>
+        <source>This is what you pay. Nothing is charged before you start.</source>
+        <translation>Das zahlen Sie. Vor dem Start wird nichts berechnet.</translation>
+    </message>
+    <message>
+        <source>Member price</source>
+        <translation>Mitgliederpreis</translation>
+    </message>
+    <message>
+        <source>Pay with your charging card to get it.</source>
+        <translation>Zahlen Sie mit Ihrer Ladekarte, um ihn zu erhalten.</translation>
+    </message>
+    <message>
+        <source>How paying works</source>
+        <translation>So funktioniert das Bezahlen</translation>
+    </message>
+    <message>
+        <source>Bank card: we reserve %1 and charge only what you use.</source>
+        <translation>Bankkarte: Wir reservieren %1 und berechnen nur, was Sie laden.</translation>
+    </message>
+    <message>
+        <source>Phone: we reserve %1 and charge only what you use.</source>
+        <translation>Smartphone: Wir reservieren %1 und berechnen nur, was Sie laden.</translation>
+    </message>
+    <message>
+        <source>Charging card: billed to your account.</source>
+        <translation>Ladekarte: Abrechnung über Ihr Kundenkonto.</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Zurück</translation>
+    </message>
+    <message>
+        <source>Continue to payment</source>
+        <translation>Weiter zur Zahlung</translation>
+    </message>
+</context>
+<context>
+    <name>QrScreen</name>
+    <message>
+        <source>Pay with your phone</source>
+        <translation>Mit dem Smartphone bezahlen</translation>
+    </message>
+    <message>
+        <source>Scan the code with your phone's camera and pay on the page that opens.</source>
+        <translation>Scannen Sie den Code mit der Kamera Ihres Smartphones und bezahlen Sie auf der Seite, die sich öffnet.</translation>
+    </message>
+    <message>
+        <source>QR code for the payment page</source>
+        <translation>QR-Code für die Bezahlseite</translation>
+    </message>
+    <message>
+        <source>code valid</source>
+        <translation>Code gültig</translation>
+    </message>
+    <message>
+        <source>Open the camera and point it at the code.</source>
+        <translation>Öffnen Sie die Kamera und richten Sie sie auf den Code.</translation>
+    </message>
+    <message>
+        <source>Pay on the page that opens. We reserve %1.</source>
+        <translation>Bezahlen Sie auf der geöffneten Seite. Wir reservieren %1.</translation>
+    </message>
+    <message>
+        <source>Charging starts when you plug in.</source>
+        <translation>Der Ladevorgang startet, sobald Sie anstecken.</translation>
+    </message>
+    <message>
+        <source>Other payment</source>
+        <translation>Andere Zahlungsart</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptScreen</name>
+    <message>
+        <source>Thank you for charging</source>
+        <translation>Danke fürs Laden</translation>
+    </message>
+    <message>
+        <source>Here is your receipt. Your payment has been settled.</source>
+        <translation>Hier ist Ihr Beleg. Ihre Zahlung ist abgerechnet.</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Gesamt</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Plugged in</source>
+        <translation>Standzeit</translation>
+    </message>
+    <message>
+        <source>Receipt %1</source>
+        <translation>Beleg %1</translation>
+    </message>
+    <message>
+        <source>incl. VAT %1</source>
+        <translation>inkl. MwSt. %1</translation>
+    </message>
+    <message>
+        <source>Paid with %1</source>
+        <translation>Bezahlt mit %1</translation>
+    </message>
+    <message>
+        <source>QR code for the e-receipt</source>
+        <translation>QR-Code für den E-Beleg</translation>
+    </message>
+    <message>
+        <source>Your e-receipt</source>
+        <translation>Ihr E-Beleg</translation>
+    </message>
+    <message>
+        <source>Scan the code to download the receipt as a PDF.</source>
+        <translation>Scannen Sie den Code, um den Beleg als PDF zu laden.</translation>
+    </message>
+    <message>
+        <source>This screen closes in %1.</source>
+        <translation>Diese Anzeige schließt in %1.</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+</context>
+<context>
+    <name>StopCodePad</name>
+    <message>
+        <source>Stop this session</source>
+        <translation>Diesen Ladevorgang beenden</translation>
+    </message>
+    <message>
+        <source>Enter the 6-digit stop code shown when the session started, or tap the same charging card on the reader.</source>
+        <translation>Geben Sie den 6-stelligen Stopp-Code ein, der beim Start angezeigt wurde, oder halten Sie dieselbe Ladekarte an das Lesegerät.</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>Store</name>
+    <message>
+        <source>Type 2</source>
+        <translation>Typ 2</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Frei</translation>
+    </message>
+    <message>
+        <source>Charging</source>
+        <translation>Lädt</translation>
+    </message>
+    <message>
+        <source>Charging finished</source>
+        <translation>Laden beendet</translation>
+    </message>
+    <message>
+        <source>Out of service</source>
+        <translation>Außer Betrieb</translation>
+    </message>
+    <message>
+        <source>Fault</source>
+        <translation>Störung</translation>
+    </message>
+    <message>
+        <source>Not responding</source>
+        <translation>Keine Verbindung</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>Belegt</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Charging time</source>
+        <translation>Ladezeit</translation>
+    </message>
+    <message>
+        <source>Parking</source>
+        <translation>Parken</translation>
+    </message>
+    <message>
+        <source>Session fee</source>
+        <translation>Startgebühr</translation>
+    </message>
+    <message>
+        <source>Idle fee</source>
+        <translation>Blockiergebühr</translation>
+    </message>
+    <message>
+        <source>Minimum price</source>
+        <translation>Mindestpreis</translation>
+    </message>
+    <message>
+        <source>Maximum price</source>
+        <translation>Höchstpreis</translation>
+    </message>
+    <message>
+        <source>The card was declined by the bank.</source>
+        <translation>Die Bank hat die Karte abgelehnt.</translation>
+    </message>
+    <message>
+        <source>There is not enough money on the card.</source>
+        <translation>Die Karte hat keine ausreichende Deckung.</translation>
+    </message>
+    <message>
+        <source>This charging card is blocked.</source>
+        <translation>Diese Ladekarte ist gesperrt.</translation>
+    </message>
+    <message>
+        <source>This charging card is not known here.</source>
+        <translation>Diese Ladekarte ist hier nicht bekannt.</translation>
+    </message>
+    <message>
+        <source>This charging card was refused.</source>
+        <translation>Diese Ladekarte wurde abgelehnt.</translation>
+    </message>
+    <message>
+        <source>This code does not match a running session.</source>
+        <translation>Dieser Code passt zu keinem laufenden Ladevorgang.</translation>
+    </message>
+    <message>
+        <source>This charging point is busy.</source>
+        <translation>Dieser Ladepunkt ist belegt.</translation>
+    </message>
+    <message>
+        <source>Choose this way to pay first.</source>
+        <translation>Bitte wählen Sie zuerst diese Zahlungsart.</translation>
+    </message>
+    <message>
+        <source>No charging session is running at this charging point.</source>
+        <translation>An diesem Ladepunkt läuft kein Ladevorgang.</translation>
+    </message>
+    <message>
+        <source>The charger could not start. Your payment is released.</source>
+        <translation>Die Ladesäule konnte nicht starten. Ihre Zahlung wird freigegeben.</translation>
+    </message>
+    <message>
+        <source>Residual current detected.</source>
+        <translation>Fehlerstrom erkannt.</translation>
+    </message>
+</context>
+<context>
+    <name>TerminalScreen</name>
+    <message>
+        <source>Pay by bank card</source>
+        <translation>Mit Bankkarte bezahlen</translation>
+    </message>
+    <message>
+        <source>Insert or tap your card on the terminal below.</source>
+        <translation>Stecken Sie Ihre Karte in das Terminal unten oder halten Sie sie daran.</translation>
+    </message>
+    <message>
+        <source>The terminal is below the screen</source>
+        <translation>Das Terminal ist unter dem Bildschirm</translation>
+    </message>
+    <message>
+        <source>We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.</source>
+        <translation>Wir reservieren %1 auf Ihrer Karte. Beim Abstecken berechnen wir nur, was Sie geladen haben, und geben den Rest frei.</translation>
+    </message>
+    <message>
+        <source>This screen closes in %1 if nothing happens.</source>
+        <translation>Ohne Eingabe schließt diese Anzeige in %1.</translation>
+    </message>
+    <message>
+        <source>Other payment</source>
+        <translation>Andere Zahlungsart</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>TimeoutScreen</name>
+    <message>
+        <source>Time ran out</source>
+        <translation>Zeit abgelaufen</translation>
+    </message>
+    <message>
+        <source>Nothing happened for a while, so we stopped waiting.</source>
+        <translation>Eine Weile ist nichts passiert, deshalb haben wir den Vorgang beendet.</translation>
+    </message>
+    <message>
+        <source>Nothing has been charged.</source>
+        <translation>Es wurde nichts berechnet.</translation>
+    </message>
+    <message>
+        <source>Any amount reserved on your card has been released. You can start again whenever you are ready.</source>
+        <translation>Ein auf Ihrer Karte reservierter Betrag wurde freigegeben. Sie können jederzeit neu starten.</translation>
+    </message>
+    <message>
+        <source>Start again</source>
+        <translation>Neu starten</translation>
+    </message>
+</context>
+<context>
+    <name>WaitCardScreen</name>
+    <message>
+        <source>Tap your charging card</source>
+        <translation>Ladekarte auflegen</translation>
+    </message>
+    <message>
+        <source>Hold your card or key fob flat on the reader below the screen.</source>
+        <translation>Halten Sie Ihre Karte oder Ihren Chip flach an das Lesegerät unter dem Bildschirm.</translation>
+    </message>
+    <message>
+        <source>The reader is below the screen</source>
+        <translation>Das Lesegerät ist unter dem Bildschirm</translation>
+    </message>
+    <message>
+        <source>This screen closes in %1 if nothing happens.</source>
+        <translation>Ohne Eingabe schließt diese Anzeige in %1.</translation>
+    </message>
+    <message>
+        <source>Other payment</source>
+        <translation>Andere Zahlungsart</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+</TS>

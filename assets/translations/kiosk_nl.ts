@@ -1,0 +1,843 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="nl_NL">
+<context>
+    <name>AuthorizingScreen</name>
+    <message>
+        <source>Checking your payment</source>
+        <translation>Uw betaling wordt gecontroleerd</translation>
+    </message>
+    <message>
+        <source>Please leave your card on the terminal until it beeps.</source>
+        <translation>Houd uw kaart bij de terminal tot u een piep hoort.</translation>
+    </message>
+    <message>
+        <source>Checking your charging card.</source>
+        <translation>Uw laadpas wordt gecontroleerd.</translation>
+    </message>
+    <message>
+        <source>Confirming the payment from your phone.</source>
+        <translation>De betaling met uw telefoon wordt bevestigd.</translation>
+    </message>
+    <message>
+        <source>This usually takes a few seconds.</source>
+        <translation>Dit duurt meestal maar een paar seconden.</translation>
+    </message>
+</context>
+<context>
+    <name>ChargingScreen</name>
+    <message>
+        <source>Charging at point %1</source>
+        <translation>Laden bij laadpunt %1</translation>
+    </message>
+    <message>
+        <source>You can leave your car and stop here at any time.</source>
+        <translation>U kunt uw auto achterlaten en hier op elk moment stoppen.</translation>
+    </message>
+    <message>
+        <source>To stop, use the stop code of this session or tap the same charging card.</source>
+        <translation>Stop met de stopcode van deze sessie of houd dezelfde laadpas bij de lezer.</translation>
+    </message>
+    <message>
+        <source>Cost so far</source>
+        <translation>Kosten tot nu toe</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Vermogen</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Tijd</translation>
+    </message>
+    <message>
+        <source>Battery</source>
+        <translation>Accu</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved</source>
+        <translation>Nog %1 van de gereserveerde %2</translation>
+    </message>
+    <message>
+        <source>Your stop code</source>
+        <translation>Uw stopcode</translation>
+    </message>
+    <message>
+        <source>Note it down: it stops this session here later.</source>
+        <translation>Noteer hem: hiermee stopt u deze sessie later hier.</translation>
+    </message>
+    <message>
+        <source>Charging power</source>
+        <translation>Laadvermogen</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Overzicht</translation>
+    </message>
+    <message>
+        <source>Stop charging</source>
+        <translation>Laden stoppen</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectorCard</name>
+    <message>
+        <source>Charging point %1</source>
+        <translation>Laadpunt %1</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Vermogen</translation>
+    </message>
+    <message>
+        <source>Cost so far</source>
+        <translation>Kosten tot nu toe</translation>
+    </message>
+    <message>
+        <source>Start charging here</source>
+        <translation>Hier laden</translation>
+    </message>
+    <message>
+        <source>View or stop this session</source>
+        <translation>Sessie bekijken of stoppen</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>DeclinedScreen</name>
+    <message>
+        <source>Payment not accepted</source>
+        <translation>Betaling niet geaccepteerd</translation>
+    </message>
+    <message>
+        <source>Nothing has been charged.</source>
+        <translation>Er is niets afgeschreven.</translation>
+    </message>
+    <message>
+        <source>You can try another card or another way to pay, or ask your bank or card issuer.</source>
+        <translation>Probeer een andere kaart of betaalwijze, of neem contact op met uw bank of kaartuitgever.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Try another way to pay</source>
+        <translation>Andere betaalwijze kiezen</translation>
+    </message>
+</context>
+<context>
+    <name>DevPanel</name>
+    <message>
+        <source>Developer panel</source>
+        <translation>Ontwikkelaarspaneel</translation>
+    </message>
+    <message>
+        <source>Developer panel (demo)</source>
+        <translation>Ontwikkelaarspaneel (demo)</translation>
+    </message>
+    <message>
+        <source>RFID reader: tap a card</source>
+        <translation>RFID-lezer: pas aanbieden</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>Lid</translation>
+    </message>
+    <message>
+        <source>Fleet</source>
+        <translation>Wagenpark</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Personeel</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Geblokkeerd</translation>
+    </message>
+    <message>
+        <source>Terminal: present a bank card</source>
+        <translation>Terminal: bankpas aanbieden</translation>
+    </message>
+    <message>
+        <source>Visa declined</source>
+        <translation>Visa geweigerd</translation>
+    </message>
+    <message>
+        <source>MC no funds</source>
+        <translation>MC geen saldo</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Telefoon</translation>
+    </message>
+    <message>
+        <source>QR checkout paid</source>
+        <translation>QR-betaling voltooid</translation>
+    </message>
+    <message>
+        <source>Car and charger</source>
+        <translation>Auto en laadpaal</translation>
+    </message>
+    <message>
+        <source>Plug in</source>
+        <translation>Aansluiten</translation>
+    </message>
+    <message>
+        <source>Unplug</source>
+        <translation>Loskoppelen</translation>
+    </message>
+    <message>
+        <source>Fault</source>
+        <translation>Storing</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Wissen</translation>
+    </message>
+    <message>
+        <source>Backend</source>
+        <translation>Backend</translation>
+    </message>
+    <message>
+        <source>Go online</source>
+        <translation>Online gaan</translation>
+    </message>
+    <message>
+        <source>Go offline</source>
+        <translation>Offline gaan</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorScreen</name>
+    <message>
+        <source>That did not work</source>
+        <translation>Dat is niet gelukt</translation>
+    </message>
+    <message>
+        <source>The station could not complete this step.</source>
+        <translation>Het laadstation kon deze stap niet voltooien.</translation>
+    </message>
+    <message>
+        <source>Please try again. If it happens again, please contact %1.</source>
+        <translation>Probeer het opnieuw. Gebeurt het weer, neem dan contact op met %1.</translation>
+    </message>
+    <message>
+        <source>Back to start</source>
+        <translation>Terug naar begin</translation>
+    </message>
+</context>
+<context>
+    <name>FaultedScreen</name>
+    <message>
+        <source>Charging point %1 has a fault</source>
+        <translation>Laadpunt %1 heeft een storing</translation>
+    </message>
+    <message>
+        <source>Please use another charging point. The operator has been notified.</source>
+        <translation>Gebruik een ander laadpunt. De exploitant is op de hoogte gebracht.</translation>
+    </message>
+    <message>
+        <source>Reported by the charger</source>
+        <translation>Gemeld door de laadpaal</translation>
+    </message>
+    <message>
+        <source>For your safety this charging point is switched off. If a session was running, it has been stopped and you only pay for the energy you received.</source>
+        <translation>Voor uw veiligheid is dit laadpunt uitgeschakeld. Een lopende sessie is gestopt en u betaalt alleen voor de geladen energie.</translation>
+    </message>
+    <message>
+        <source>Back to all charging points</source>
+        <translation>Terug naar alle laadpunten</translation>
+    </message>
+</context>
+<context>
+    <name>FinishingScreen</name>
+    <message>
+        <source>Charging stopped</source>
+        <translation>Laden gestopt</translation>
+    </message>
+    <message>
+        <source>Please unplug your car and hang the cable back. Your receipt follows.</source>
+        <translation>Koppel uw auto los en hang de kabel terug. Daarna krijgt u uw bon.</translation>
+    </message>
+    <message>
+        <source>Unplug within %1 to avoid the idle fee.</source>
+        <translation>Koppel binnen %1 los om het blokkeertarief te vermijden.</translation>
+    </message>
+    <message>
+        <source>The idle fee is running.</source>
+        <translation>Het blokkeertarief loopt.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute, at most %2, for blocking the charging point after charging.</source>
+        <translation>Blokkeertarief: %1 per minuut, maximaal %2, als het laadpunt na het laden bezet blijft.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
+        <translation>Blokkeertarief: %1 per minuut als het laadpunt na het laden bezet blijft.</translation>
+    </message>
+    <message>
+        <source>No idle fee here, but others may be waiting to charge.</source>
+        <translation>Hier geldt geen blokkeertarief, maar anderen wachten misschien al.</translation>
+    </message>
+    <message>
+        <source>Stopped by the charger: %1</source>
+        <translation>Gestopt door de laadpaal: %1</translation>
+    </message>
+    <message>
+        <source>Cost so far</source>
+        <translation>Kosten tot nu toe</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Tijd</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Overzicht</translation>
+    </message>
+</context>
+<context>
+    <name>HeaderBar</name>
+    <message>
+        <source>High contrast</source>
+        <translation>Hoog contrast</translation>
+    </message>
+    <message>
+        <source>Reach mode: all controls in the lower part of the screen</source>
+        <translation>Bereikmodus: alle bediening onder in het scherm</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>EV charging</source>
+        <translation>Elektrisch laden</translation>
+    </message>
+    <message>
+        <source>Reach mode is on: every control is in the lower part of the screen.</source>
+        <translation>Bereikmodus staat aan: alle bediening zit onder in het scherm.</translation>
+    </message>
+    <message>
+        <source>Tap the reach button again to use the whole screen.</source>
+        <translation>Tik nogmaals op de knop voor de bereikmodus om het hele scherm te gebruiken.</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineBanner</name>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Charging and payment by card still work. Paying by phone is not available right now.</source>
+        <translation>Laden en betalen met een pas werken nog. Betalen met de telefoon is nu niet mogelijk.</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineScreen</name>
+    <message>
+        <source>Charging point %1 is not responding</source>
+        <translation>Laadpunt %1 reageert niet</translation>
+    </message>
+    <message>
+        <source>We are trying to reconnect. Please use another charging point for now.</source>
+        <translation>We proberen opnieuw verbinding te maken. Gebruik voorlopig een ander laadpunt.</translation>
+    </message>
+    <message>
+        <source>Back to all charging points</source>
+        <translation>Terug naar alle laadpunten</translation>
+    </message>
+</context>
+<context>
+    <name>OutOfServiceScreen</name>
+    <message>
+        <source>Charging point %1 is out of service</source>
+        <translation>Laadpunt %1 is buiten gebruik</translation>
+    </message>
+    <message>
+        <source>Please use another charging point. We are sorry for the inconvenience.</source>
+        <translation>Gebruik een ander laadpunt. Excuses voor het ongemak.</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Exploitant</translation>
+    </message>
+    <message>
+        <source>Back to all charging points</source>
+        <translation>Terug naar alle laadpunten</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewScreen</name>
+    <message>
+        <source>Choose a charging point</source>
+        <translation>Kies een laadpunt</translation>
+    </message>
+    <message>
+        <source>You see the full price before you start. All prices include VAT.</source>
+        <translation>U ziet de volledige prijs voordat u begint. Alle prijzen zijn inclusief btw.</translation>
+    </message>
+    <message>
+        <source>Pay with</source>
+        <translation>Betalen met</translation>
+    </message>
+    <message>
+        <source>Charging card</source>
+        <translation>Laadpas</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>Bankpas</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Telefoon</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentScreen</name>
+    <message>
+        <source>How would you like to pay?</source>
+        <translation>Hoe wilt u betalen?</translation>
+    </message>
+    <message>
+        <source>Charging point %1</source>
+        <translation>Laadpunt %1</translation>
+    </message>
+    <message>
+        <source>Charging card or key fob</source>
+        <translation>Laadpas of sleutelhanger</translation>
+    </message>
+    <message>
+        <source>For members and fleets. Billed to your account.</source>
+        <translation>Voor leden en wagenparken. Gefactureerd op uw account.</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>Bankpas</translation>
+    </message>
+    <message>
+        <source>Debit or credit card, contactless or chip, or your phone's wallet.</source>
+        <translation>Betaal- of creditcard, contactloos of met chip, of met de wallet op uw telefoon.</translation>
+    </message>
+    <message>
+        <source>Reserved: %1</source>
+        <translation>Gereserveerd: %1</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Telefoon</translation>
+    </message>
+    <message>
+        <source>Scan a QR code and pay on your phone.</source>
+        <translation>Scan een QR-code en betaal op uw telefoon.</translation>
+    </message>
+    <message>
+        <source>Not available while offline</source>
+        <translation>Niet beschikbaar zolang offline</translation>
+    </message>
+    <message>
+        <source>A reserved amount is only held, not charged: you pay what you use, the rest is released when you unplug.</source>
+        <translation>Een gereserveerd bedrag wordt alleen vastgehouden, niet afgeschreven: u betaalt wat u laadt, de rest komt vrij bij het loskoppelen.</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Terug</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+</context>
+<context>
+    <name>PlugInScreen</name>
+    <message>
+        <source>Plug in your car</source>
+        <translation>Sluit uw auto aan</translation>
+    </message>
+    <message>
+        <source>Payment accepted. Take the cable of charging point %1 and plug it into your car.</source>
+        <translation>Betaling geaccepteerd. Pak de kabel van laadpunt %1 en sluit hem aan op uw auto.</translation>
+    </message>
+    <message>
+        <source>to plug in</source>
+        <translation>om aan te sluiten</translation>
+    </message>
+    <message>
+        <source>Charging starts by itself. If no car is plugged in before the time runs out, we cancel and release your payment.</source>
+        <translation>Het laden start vanzelf. Is er voor het einde van de tijd geen auto aangesloten, dan annuleren we en geven we uw betaling vrij.</translation>
+    </message>
+    <message>
+        <source>Cancel and release payment</source>
+        <translation>Annuleren en betaling vrijgeven</translation>
+    </message>
+</context>
+<context>
+    <name>PowerChart</name>
+    <message>
+        <source>Charging power over time</source>
+        <translation>Laadvermogen in de tijd</translation>
+    </message>
+</context>
+<context>
+    <name>PriceScreen</name>
+    <message>
+        <source>Price at charging point %1</source>
+        <translation>Prijs bij laadpunt %1</translation>
+    </message>
+    <message>
+        <source>This is what you pay. Nothing is charged before you start.</source>
+        <translation>Dit betaalt u. Voor de start wordt niets afgeschreven.</translation>
+    </message>
+    <message>
+        <source>Member price</source>
+        <translation>Ledenprijs</translation>
+    </message>
+    <message>
+        <source>Pay with your charging card to get it.</source>
+        <translation>Betaal met uw laadpas om deze te krijgen.</translation>
+    </message>
+    <message>
+        <source>How paying works</source>
+        <translation>Zo werkt betalen</translation>
+    </message>
+    <message>
+        <source>Bank card: we reserve %1 and charge only what you use.</source>
+        <translation>Bankpas: we reserveren %1 en rekenen alleen af wat u laadt.</translation>
+    </message>
+    <message>
+        <source>Phone: we reserve %1 and charge only what you use.</source>
+        <translation>Telefoon: we reserveren %1 en rekenen alleen af wat u laadt.</translation>
+    </message>
+    <message>
+        <source>Charging card: billed to your account.</source>
+        <translation>Laadpas: gefactureerd op uw account.</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Terug</translation>
+    </message>
+    <message>
+        <source>Continue to payment</source>
+        <translation>Verder naar betalen</translation>
+    </message>
+</context>
+<context>
+    <name>QrScreen</name>
+    <message>
+        <source>Pay with your phone</source>
+        <translation>Betalen met uw telefoon</translation>
+    </message>
+    <message>
+        <source>Scan the code with your phone's camera and pay on the page that opens.</source>
+        <translation>Scan de code met de camera van uw telefoon en betaal op de pagina die opent.</translation>
+    </message>
+    <message>
+        <source>QR code for the payment page</source>
+        <translation>QR-code voor de betaalpagina</translation>
+    </message>
+    <message>
+        <source>code valid</source>
+        <translation>code geldig</translation>
+    </message>
+    <message>
+        <source>Open the camera and point it at the code.</source>
+        <translation>Open de camera en richt hem op de code.</translation>
+    </message>
+    <message>
+        <source>Pay on the page that opens. We reserve %1.</source>
+        <translation>Betaal op de pagina die opent. We reserveren %1.</translation>
+    </message>
+    <message>
+        <source>Charging starts when you plug in.</source>
+        <translation>Het laden start zodra u aansluit.</translation>
+    </message>
+    <message>
+        <source>Other payment</source>
+        <translation>Andere betaalwijze</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptScreen</name>
+    <message>
+        <source>Thank you for charging</source>
+        <translation>Bedankt voor het laden</translation>
+    </message>
+    <message>
+        <source>Here is your receipt. Your payment has been settled.</source>
+        <translation>Hier is uw bon. Uw betaling is verwerkt.</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Totaal</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Plugged in</source>
+        <translation>Aangesloten</translation>
+    </message>
+    <message>
+        <source>Receipt %1</source>
+        <translation>Bon %1</translation>
+    </message>
+    <message>
+        <source>incl. VAT %1</source>
+        <translation>incl. btw %1</translation>
+    </message>
+    <message>
+        <source>Paid with %1</source>
+        <translation>Betaald met %1</translation>
+    </message>
+    <message>
+        <source>QR code for the e-receipt</source>
+        <translation>QR-code voor de e-bon</translation>
+    </message>
+    <message>
+        <source>Your e-receipt</source>
+        <translation>Uw e-bon</translation>
+    </message>
+    <message>
+        <source>Scan the code to download the receipt as a PDF.</source>
+        <translation>Scan de code om de bon als pdf te downloaden.</translation>
+    </message>
+    <message>
+        <source>This screen closes in %1.</source>
+        <translation>Dit scherm sluit over %1.</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Klaar</translation>
+    </message>
+</context>
+<context>
+    <name>StopCodePad</name>
+    <message>
+        <source>Stop this session</source>
+        <translation>Deze sessie stoppen</translation>
+    </message>
+    <message>
+        <source>Enter the 6-digit stop code shown when the session started, or tap the same charging card on the reader.</source>
+        <translation>Voer de 6-cijferige stopcode in die bij de start werd getoond, of houd dezelfde laadpas bij de lezer.</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stoppen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+</context>
+<context>
+    <name>Store</name>
+    <message>
+        <source>Type 2</source>
+        <translation>Type 2</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Beschikbaar</translation>
+    </message>
+    <message>
+        <source>Charging</source>
+        <translation>Laadt</translation>
+    </message>
+    <message>
+        <source>Charging finished</source>
+        <translation>Laden klaar</translation>
+    </message>
+    <message>
+        <source>Out of service</source>
+        <translation>Buiten gebruik</translation>
+    </message>
+    <message>
+        <source>Fault</source>
+        <translation>Storing</translation>
+    </message>
+    <message>
+        <source>Not responding</source>
+        <translation>Reageert niet</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>Bezet</translation>
+    </message>
+    <message>
+        <source>Energy</source>
+        <translation>Energie</translation>
+    </message>
+    <message>
+        <source>Charging time</source>
+        <translation>Laadtijd</translation>
+    </message>
+    <message>
+        <source>Parking</source>
+        <translation>Parkeren</translation>
+    </message>
+    <message>
+        <source>Session fee</source>
+        <translation>Starttarief</translation>
+    </message>
+    <message>
+        <source>Idle fee</source>
+        <translation>Blokkeertarief</translation>
+    </message>
+    <message>
+        <source>Minimum price</source>
+        <translation>Minimumprijs</translation>
+    </message>
+    <message>
+        <source>Maximum price</source>
+        <translation>Maximumprijs</translation>
+    </message>
+    <message>
+        <source>The card was declined by the bank.</source>
+        <translation>De bank heeft de kaart geweigerd.</translation>
+    </message>
+    <message>
+        <source>There is not enough money on the card.</source>
+        <translation>Er staat niet genoeg saldo op de kaart.</translation>
+    </message>
+    <message>
+        <source>This charging card is blocked.</source>
+        <translation>Deze laadpas is geblokkeerd.</translation>
+    </message>
+    <message>
+        <source>This charging card is not known here.</source>
+        <translation>Deze laadpas is hier niet bekend.</translation>
+    </message>
+    <message>
+        <source>This charging card was refused.</source>
+        <translation>Deze laadpas is geweigerd.</translation>
+    </message>
+    <message>
+        <source>This code does not match a running session.</source>
+        <translation>Deze code hoort bij geen enkele lopende sessie.</translation>
+    </message>
+    <message>
+        <source>This charging point is busy.</source>
+        <translation>Dit laadpunt is bezet.</translation>
+    </message>
+    <message>
+        <source>Choose this way to pay first.</source>
+        <translation>Kies eerst deze betaalwijze.</translation>
+    </message>
+    <message>
+        <source>No charging session is running at this charging point.</source>
+        <translation>Bij dit laadpunt loopt geen laadsessie.</translation>
+    </message>
+    <message>
+        <source>The charger could not start. Your payment is released.</source>
+        <translation>De laadpaal kon niet starten. Uw betaling wordt vrijgegeven.</translation>
+    </message>
+    <message>
+        <source>Residual current detected.</source>
+        <translation>Lekstroom gedetecteerd.</translation>
+    </message>
+</context>
+<context>
+    <name>TerminalScreen</name>
+    <message>
+        <source>Pay by bank card</source>
+        <translation>Betalen met bankpas</translation>
+    </message>
+    <message>
+        <source>Insert or tap your card on the terminal below.</source>
+        <translation>Steek uw kaart in de terminal hieronder of houd hem ertegen.</translation>
+    </message>
+    <message>
+        <source>The terminal is below the screen</source>
+        <translation>De terminal zit onder het scherm</translation>
+    </message>
+    <message>
+        <source>We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.</source>
+        <translation>We reserveren %1 op uw kaart. Bij het loskoppelen rekenen we alleen af wat u hebt geladen en geven we de rest vrij.</translation>
+    </message>
+    <message>
+        <source>This screen closes in %1 if nothing happens.</source>
+        <translation>Zonder actie sluit dit scherm over %1.</translation>
+    </message>
+    <message>
+        <source>Other payment</source>
+        <translation>Andere betaalwijze</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+</context>
+<context>
+    <name>TimeoutScreen</name>
+    <message>
+        <source>Time ran out</source>
+        <translation>Tijd verstreken</translation>
+    </message>
+    <message>
+        <source>Nothing happened for a while, so we stopped waiting.</source>
+        <translation>Er gebeurde een tijd niets, dus we zijn gestopt met wachten.</translation>
+    </message>
+    <message>
+        <source>Nothing has been charged.</source>
+        <translation>Er is niets afgeschreven.</translation>
+    </message>
+    <message>
+        <source>Any amount reserved on your card has been released. You can start again whenever you are ready.</source>
+        <translation>Een gereserveerd bedrag op uw kaart is vrijgegeven. U kunt opnieuw beginnen wanneer u wilt.</translation>
+    </message>
+    <message>
+        <source>Start again</source>
+        <translation>Opnieuw beginnen</translation>
+    </message>
+</context>
+<context>
+    <name>WaitCardScreen</name>
+    <message>
+        <source>Tap your charging card</source>
+        <translation>Houd uw laadpas bij de lezer</translation>
+    </message>
+    <message>
+        <source>Hold your card or key fob flat on the reader below the screen.</source>
+        <translation>Houd uw pas of sleutelhanger plat tegen de lezer onder het scherm.</translation>
+    </message>
+    <message>
+        <source>The reader is below the screen</source>
+        <translation>De lezer zit onder het scherm</translation>
+    </message>
+    <message>
+        <source>This screen closes in %1 if nothing happens.</source>
+        <translation>Zonder actie sluit dit scherm over %1.</translation>
+    </message>
+    <message>
+        <source>Other payment</source>
+        <translation>Andere betaalwijze</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+</context>
+</TS>

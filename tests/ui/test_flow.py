@@ -1,0 +1,225 @@
+"""The kiosk UI driven as a driver would: taps on QML items, a card on the reader
+(from another thread), a car plugged into the simulated charger, time moving on.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from kiosk.domain.payment import PaymentState
+from kiosk.services.station_service import StationService
+from tests.ui.conftest import KioskUi
+
+MEMBER = "04A1B2C3D4"
+
+
+def _receipt_session(ui: KioskUi, cid: str) -> str:
+    sid = ui.job(lambda s: s.view(cid).receipt_session_id)
+    assert isinstance(sid, str)
+    return sid
+
+
+def _payment_of(service: StationService, session_id: str) -> tuple[PaymentState, Decimal, str]:
+    with service.db.unit_of_work(write=False) as uow:
+        payment = uow.payments.get_by_session(session_id)
+    assert payment is not None
+    return payment.state, payment.captured, payment.currency
+
+
+def _to_terminal(ui: KioskUi, cid: str) -> None:
+    ui.on("overview")
+    ui.click(f"connector_{cid}")
+    ui.on("price")
+    ui.click("toPayment")
+    ui.on("payment")
+    ui.click("pay_card")
+    ui.on("terminal")
+
+
+def test_rfid_session_from_tap_to_receipt(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    ui.on("overview")
+    ui.click("connector_1")
+    ui.on("price")
+    assert ui.bridge.property("activeConnector") == "1"
+    ui.click("toPayment")
+    ui.on("payment")
+    ui.click("pay_rfid")
+    ui.on("waitCard")
+
+    # the card reader has its own thread: its event reaches the screen through the
+    # station thread and the bridge's queued snapshot, never by touching Qt directly
+    reader = threading.Thread(target=ui.bridge.tapCard, args=(MEMBER,), name="pcsc-reader")
+    reader.start()
+    reader.join(5)
+    ui.on("plugIn")
+    assert int(ui.session()["secondsLeft"]) == ui.service.settings.timeouts.plug_in_s
+
+    ui.bridge.devPlugIn("1")  # the simulated car
+    ui.on("charging")
+    ui.advance(300, steps=10)
+    ui.qtbot.waitUntil(lambda: len(ui.session().get("history", [])) >= 5)
+    assert ui.item("stopCodePanel").isVisible()  # the driver's own session shows its code
+    assert ui.text("stopCodeText").replace(" ", "") == ui.session()["stopCode"]
+    assert Decimal(ui.text("energyText").replace(",", ".")) > 0
+
+    ui.click("stopButton")
+    ui.on("finishing")
+    ui.bridge.devUnplug("1")
+    ui.on("receipt")
+    ui.qtbot.waitUntil(lambda: ui.text("receiptTotal") != "")
+    sid = _receipt_session(ui, "1")
+    state, captured, currency = _payment_of(ui.service, sid)
+    assert state is PaymentState.CAPTURED
+    assert ui.text("receiptTotal") == ui.bridge.money(captured, currency)
+
+    ui.click("receiptDone")
+    ui.on("overview")
+
+
+def test_declined_card_and_the_way_back(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    _to_terminal(ui, "2")
+    ui.bridge.payByCard("mc-funds")  # the terminal reads a card without funds
+    ui.on("declined")
+    assert ui.text("screenSubtitle") == "There is not enough money on the card."
+    ui.click("tryAgain")
+    ui.on("payment")
+    ui.click("cancelButton")
+    ui.on("overview")
+    assert ui.job(lambda s: s.view("2").state.value) == "idle"
+
+
+def test_plug_in_timeout_on_a_simulated_clock(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    _to_terminal(ui, "2")
+    ui.bridge.payByCard("visa-ok")
+    ui.on("plugIn")
+    ui.advance(ui.service.settings.timeouts.plug_in_s - 5)
+    ui.on("plugIn")  # not yet
+    ui.advance(10)
+    ui.on("timeout")
+    ui.click("homeButton")
+    ui.on("overview")
+
+    def voided(s: StationService) -> list[PaymentState]:
+        with s.db.unit_of_work(write=False) as uow:
+            return [p.state for p in uow.payments.non_final()]
+
+    assert ui.job(voided) == []  # the hold was released, nothing left open
+
+
+def test_language_switch_changes_the_screen(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    ui.on("overview")
+    assert ui.text("overviewTitle") == "Choose a charging point"
+    ui.click("lang_de")
+    ui.qtbot.waitUntil(lambda: ui.text("overviewTitle") == "Ladepunkt wählen")
+    assert ui.bridge.property("language") == "de"
+    ui.click("connector_1")  # a new screen comes up in German, with German amounts
+    ui.on("price")
+    assert ui.text("screenTitle") == "Preis an Ladepunkt A"
+    assert "€/kWh" in str(ui.bridge.property("price")["lines"][0]["amount"])
+    ui.click("lang_fr")
+    ui.qtbot.waitUntil(lambda: ui.text("screenTitle") == "Prix au point de recharge A")
+    ui.click("lang_en")
+    ui.qtbot.waitUntil(lambda: ui.text("screenTitle") == "Price at charging point A")
+
+
+def test_screen_price_equals_the_captured_amount(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    _to_terminal(ui, "1")
+    ui.bridge.payByCard("visa-ok")
+    ui.on("plugIn")
+    ui.bridge.devPlugIn("1")
+    ui.on("charging")
+    ui.advance(1500, steps=25)
+    ui.click("stopButton")
+    ui.on("finishing")
+    ui.advance(120)  # inside the idle-fee grace: nothing more is due
+    shown = ui.session()["cost"]
+    ui.qtbot.waitUntil(lambda: ui.text("costText") == shown)
+    screen_cost = ui.text("costText")
+    assert screen_cost not in ("", "—")
+
+    ui.bridge.devUnplug("1")
+    ui.on("receipt")
+    state, captured, currency = _payment_of(ui.service, _receipt_session(ui, "1"))
+    assert state is PaymentState.CAPTURED
+    assert captured > Decimal("1")
+    assert ui.bridge.money(captured, currency) == screen_cost  # to the cent
+
+
+def test_stop_a_session_opened_from_the_overview_with_its_code(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    _to_terminal(ui, "2")
+    ui.bridge.payByCard("visa-ok")
+    ui.on("plugIn")
+    ui.bridge.devPlugIn("2")
+    ui.on("charging")
+    code = str(ui.session()["stopCode"])
+    ui.click("homeButton")
+    ui.on("overview")
+
+    ui.click("connector_2")  # someone opens the running session
+    ui.on("charging")
+    assert ui.window.property("shownScreen") == "charging"
+    assert ui.item("stopButton").isVisible()
+    assert ui.bridge.property("session")["stopCode"] == code
+    # the code is not shown to whoever opens the session from the overview
+    from ui.autoplay import find_item
+
+    assert find_item(ui.window, "stopCodePanel") is None
+    ui.click("stopButton")  # asks for the code instead of stopping
+    ui.item("stopCodePad")
+    assert ui.job(lambda s: s.view("2").state.value) == "charging"
+    for digit in code:
+        ui.click(f"key_{digit}")
+    ui.click("key_OK")
+    ui.on("finishing")
+
+
+def test_wrong_stop_code_shows_an_error_with_a_way_back(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    ui.bridge.stopWithCode("000000")
+    ui.on("error")
+    assert "does not match" in ui.text("screenSubtitle")
+    ui.click("homeButton")
+    ui.on("overview")
+
+
+def test_offline_banner_contrast_and_reach(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    ui.on("overview")
+    ui.bridge.setOffline(True)
+    assert ui.item("offlineBanner").isVisible()
+    ui.click("connector_1")
+    ui.on("price")
+    ui.click("toPayment")
+    ui.on("payment")
+    assert not ui.item("pay_qr").isEnabled()  # the phone's checkout needs the backend
+    ui.click("toggleContrast")
+    ui.qtbot.waitUntil(lambda: bool(ui.bridge.property("highContrast")))
+    ui.click("toggleReach")
+    ui.qtbot.waitUntil(lambda: bool(ui.bridge.property("reachMode")))
+    # every control now sits in the lower part of the screen
+    ui.qtbot.wait(300)
+    for name in ("lang_en", "toggleReach", "pay_rfid", "backButton", "cancelButton"):
+        item = ui.item(name)
+        top = item.mapToScene(item.boundingRect().topLeft()).y()
+        assert top > ui.window.height() * 0.3, name
+    ui.click("cancelButton")
+    ui.on("overview")
+
+
+@pytest.mark.parametrize("kiosk_ui", ["landscape"], indirect=True)
+def test_landscape_window(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    assert (ui.window.width(), ui.window.height()) == (1920, 1080)
+    ui.click("connector_3")
+    ui.on("price")
+    ui.click("backButton")
+    ui.on("overview")

@@ -1,0 +1,269 @@
+"""The composition root: settings, store, hardware, station thread, bridge, QML.
+
+`kiosk demo` wires the simulated charger, card reader and terminal; `kiosk run` the
+configured station, fullscreen, with an excepthook that logs and restarts the UI.
+Nothing else in the code base builds objects: everything is passed in from here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TextIO
+
+from kiosk.charger.clock import ScaledClock
+from kiosk.charger.simulator import ConnectorSpec, SimulatedCharger
+from kiosk.config import ConnectorConfig, Settings, demo_settings, load_settings
+from kiosk.domain.payment import PaymentMethod
+from kiosk.paths import assets_dir
+from kiosk.services.station_service import Notify, StationService
+from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
+from kiosk.store import open_database
+
+if TYPE_CHECKING:
+    from ui.bridge import Bridge
+    from ui.worker import StationWorker
+
+__all__ = ["Kiosk", "SnapshotRelay", "build_station", "prepare_engine", "run_gui", "translator"]
+
+log = logging.getLogger(__name__)
+
+QML_DIR = Path(__file__).resolve().parent / "qml"
+
+
+def _qml_dir() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) / "ui" / "qml" if bundle else QML_DIR
+
+
+def _spec(c: ConnectorConfig) -> ConnectorSpec:
+    if c.power_type == "DC":
+        return ConnectorSpec.dc(
+            c.id,
+            max_power_kw=c.max_power_kw,
+            max_voltage_v=c.voltage_v,
+            max_current_a=c.max_current_a,
+            label=c.label,
+            evse_id=c.evse_id,
+        )
+    return ConnectorSpec.ac(
+        c.id,
+        current_a=c.max_current_a,
+        max_power_kw=c.max_power_kw,
+        label=c.label,
+        evse_id=c.evse_id,
+    )
+
+
+@dataclass
+class Kiosk:
+    settings: Settings
+    service: StationService
+    close: Callable[[], None]
+
+
+class SnapshotRelay:
+    """The station's transition hook: one extra snapshot when a payment starts authorizing.
+
+    The worker snapshots after each job, and paying is one job that blocks on the
+    provider (seconds on a real terminal): without this the screen would stay on the
+    payment step and never show "authorizing". Runs on the station thread, mid-job.
+    """
+
+    def __init__(self) -> None:
+        self.worker: StationWorker | None = None
+
+    def __call__(self, connector_id: str, what: str) -> None:
+        if what == "authorizing" and self.worker is not None:
+            self.worker._emit()  # the worker's own snapshot, on its own thread
+
+
+def build_station(
+    settings: Settings,
+    *,
+    speed: float,
+    notify: Notify | None = None,
+) -> Kiosk:
+    """The demo station: simulated charger, simulated PSP, the real ledger."""
+    clock = ScaledClock(datetime.now(UTC), speed=speed)
+    db = open_database(settings.database)
+    charger = SimulatedCharger(
+        [_spec(c) for c in settings.connectors],
+        start=clock.now(),
+        rng=random.Random(),  # noqa: S311 - physics noise
+        meter_interval_s=1,
+    )
+    base = settings.database
+    psps = {
+        m: SimulatedPsp(base.with_name(f"{base.name}.psp-{m.value}.sqlite"), m.value)
+        for m in PaymentMethod
+    }
+    service = StationService(
+        settings=settings,
+        charger=charger,
+        clock=clock,
+        providers=psps,
+        tokens=SimulatedAccounts(),
+        db=db,
+        notify=notify,
+    )
+    service.recover()
+
+    def close() -> None:
+        db.close()
+        for psp in psps.values():
+            psp.close()
+
+    return Kiosk(settings, service, close)
+
+
+def _translations() -> Path:
+    return assets_dir() / "translations"
+
+
+def translator(app: Any, engine: Any) -> Callable[[str], None]:
+    """The bridge's `retranslate`: load `kiosk_<code>.qm` and refresh every qsTr()."""
+    from PySide6.QtCore import QLocale, QTranslator  # noqa: PLC0415 - Qt only here
+
+    loaded = QTranslator(app)
+
+    def retranslate(code: str) -> None:
+        app.removeTranslator(loaded)
+        if code != "en":
+            if loaded.load(f"kiosk_{code}", str(_translations())):
+                app.installTranslator(loaded)
+            else:
+                log.warning("no translation kiosk_%s.qm in %s", code, _translations())
+        QLocale.setDefault(QLocale(code))
+        engine.retranslate()
+
+    return retranslate
+
+
+def prepare_engine(engine: Any, bridge: Bridge, *, fullscreen: bool) -> list[str]:
+    """What Main.qml expects: context properties and image providers; returns the
+    list that collects the engine's warnings (empty while the QML is sound)."""
+    from PySide6.QtCore import QUrl  # noqa: PLC0415 - Qt only here
+
+    from ui.images import QrImageProvider  # noqa: PLC0415
+
+    engine.addImageProvider("qr", QrImageProvider())
+    context = engine.rootContext()
+    context.setContextProperty("bridge", bridge)
+    context.setContextProperty("kioskFullscreen", fullscreen)
+    # icons and fonts: a file URL that works from source and from a PyInstaller bundle
+    context.setContextProperty("assetsDir", QUrl.fromLocalFile(str(assets_dir())).toString())
+    warnings: list[str] = []
+    engine.warnings.connect(lambda errs: warnings.extend(e.toString() for e in errs))
+    return warnings
+
+
+def main_qml() -> Path:
+    return _qml_dir() / "Main.qml"
+
+
+def run_gui(
+    *,
+    settings: Settings,
+    speed: float,
+    demo: bool,
+    fullscreen: bool,
+    orientation: str,
+    language: str,
+    autoplay_dir: Path | None = None,
+    quit_after_ready: bool = False,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Start Qt, the station thread and the QML; returns the exit code."""
+    started = time.perf_counter()
+    import shiboken6  # noqa: PLC0415
+    from PySide6.QtCore import QUrl  # noqa: PLC0415 - Qt only here
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+    from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
+
+    from ui.bridge import Bridge  # noqa: PLC0415
+    from ui.worker import StationWorker  # noqa: PLC0415
+
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    app.setApplicationName("EV Charging Kiosk")
+    relay = SnapshotRelay()
+    kiosk = build_station(settings, speed=speed, notify=relay)
+    worker = StationWorker(kiosk.service)
+    relay.worker = worker
+    engine = QQmlApplicationEngine()
+    retranslate = translator(app, engine)
+    bridge = Bridge(worker, retranslate=retranslate, demo=demo, orientation=orientation)
+    warnings = prepare_engine(engine, bridge, fullscreen=fullscreen)
+    engine.load(QUrl.fromLocalFile(str(main_qml())))
+    if not engine.rootObjects():
+        out.write("error: the user interface did not load:\n" + "\n".join(warnings) + "\n")
+        kiosk.close()
+        return 1
+    if language != "en":
+        bridge.setLanguage(language)
+    worker.start()
+    window = engine.rootObjects()[0]
+    code = 0
+    try:
+        if quit_after_ready:
+            from ui.autoplay import wait_first_frame  # noqa: PLC0415
+
+            elapsed = wait_first_frame(app, window, started)
+            out.write(f"first overview frame after {elapsed:.3f} s\n")
+        elif autoplay_dir is not None:
+            from ui.autoplay import Autoplay  # noqa: PLC0415
+
+            code = Autoplay(app, window, bridge, kiosk.service, worker, autoplay_dir, out).run()
+        else:
+            code = app.exec()
+    finally:
+        worker.stop()
+        # the QML goes first: left to Python's teardown, the bridge could go before the
+        # bindings that read it, and every one of them would log a TypeError
+        shiboken6.delete(engine)
+        kiosk.close()
+    if warnings:
+        out.write("QML warnings:\n" + "\n".join(warnings) + "\n")
+        code = code or 3
+    return code
+
+
+def install_excepthook(restart: Callable[[], None]) -> None:
+    """Production: a bug is logged with its traceback and the UI starts again."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.critical("unhandled error, restarting the UI", exc_info=(kind, value, tb))
+        restart()
+
+    sys.excepthook = hook
+
+
+def demo_database() -> Path:
+    folder = Path(os.environ.get("KIOSK_DEMO_DIR", Path(tempfile.gettempdir()) / "kiosk-demo"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "demo.sqlite"
+
+
+def settings_from(config: Path | None, database: Path | None) -> Settings:
+    if config is None:
+        return demo_settings(database or demo_database())
+    settings = load_settings(config)
+    if database is not None:
+        settings = replace(settings, database=database)
+    return settings
+
+
+def has_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform in ("offscreen", "minimal", "vnc"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

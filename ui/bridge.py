@@ -1,0 +1,612 @@
+"""The one object the screens see: properties to show, slots to act.
+
+It lives in the GUI thread and never calls the core directly: actions become jobs for
+the station thread (`StationWorker.submit`), and what comes back is a `Snapshot`,
+delivered through a queued signal. From a snapshot and the UI's own state (which
+connector the driver looks at, the price or the payment step, language, contrast,
+reach mode) the bridge derives the screen name and every text the QML shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_currency, format_decimal
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from kiosk.domain.payment import PaymentMethod
+from kiosk.domain.session import StopReason
+from kiosk.domain.tariff_text import describe
+from kiosk.receipts import StationInfo, build_receipt
+from kiosk.services.station_service import ConnectorView, StationService
+from kiosk.station import FlowState
+from ui.worker import Snapshot, StationWorker
+
+__all__ = ["LANGUAGES", "Bridge"]
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "de", "fr", "nl")
+_LOCALES = {"en": "en_IE", "de": "de_DE", "fr": "fr_FR", "nl": "nl_NL"}
+_METHODS = {
+    "card": PaymentMethod.BANK_CARD,
+    "rfid": PaymentMethod.ACCOUNT_TOKEN,
+    "qr": PaymentMethod.QR_WEB,
+}
+_SCREENS = {
+    FlowState.IDLE: "overview",
+    FlowState.CONNECTOR_CHOSEN: "price",
+    FlowState.AUTHORIZING: "authorizing",
+    FlowState.DECLINED: "declined",
+    FlowState.WAITING_FOR_PLUG: "plugIn",
+    FlowState.CHARGING: "charging",
+    FlowState.FINISHING: "finishing",
+    FlowState.RECEIPT: "receipt",
+    FlowState.OUT_OF_SERVICE: "outOfService",
+    FlowState.FAULTED: "faulted",
+    FlowState.OFFLINE: "offline",
+}
+# Where the phone pays for a QR session; the backend's payment intent gives the real page.
+_CHECKOUT_BASE = "https://pay.example.org/checkout/"
+
+
+class Bridge(QObject):
+    changed = Signal()  # anything the screens show
+    screenChanged = Signal()
+    languageChanged = Signal(str)
+    themeChanged = Signal()
+
+    def __init__(
+        self,
+        worker: StationWorker,
+        *,
+        retranslate: Callable[[str], None] | None = None,
+        demo: bool = False,
+        orientation: str = "portrait",
+    ) -> None:
+        super().__init__()
+        self._worker = worker
+        self._service: StationService = worker.service
+        self._retranslate = retranslate
+        self._demo = demo
+        self._orientation = orientation
+        self._snapshot: Snapshot | None = None
+        self._active = ""  # the connector the driver looks at; "" = overview
+        self._paying = False  # on the payment-choice step of the price screen
+        self._language = "en"
+        self._high_contrast = False
+        self._reach = False
+        self._offline = False
+        self._notice = ""  # a transient screen: "timeout" or "error"
+        self._notice_text = ""
+        self._last_states: dict[str, FlowState] = {}
+        self._finishing_since: dict[str, datetime] = {}  # the idle-fee grace runs from here
+        self._checkout = ""  # the QR session's checkout id, fresh for each QR payment
+        worker.snapshot.connect(self._on_snapshot)  # queued: emitted on the station thread
+        worker.failed.connect(self._on_failed)
+        worker.bug.connect(self._on_bug)
+
+    # ------------------------------------------------------------ snapshots
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        self._snapshot = snap
+        for cid, view in snap.views.items():
+            before = self._last_states.get(cid)
+            self._last_states[cid] = view.state
+            if view.state is FlowState.FINISHING and before is not FlowState.FINISHING:
+                self._finishing_since[cid] = snap.at
+            elif view.state is not FlowState.FINISHING:
+                self._finishing_since.pop(cid, None)
+            if (
+                cid == self._active
+                and before in (FlowState.WAITING_FOR_PLUG, FlowState.PAYMENT_CHOSEN)
+                and view.state is FlowState.IDLE
+            ):
+                self._notice, self._notice_text = "timeout", ""
+            if (
+                cid == self._active
+                and view.state is FlowState.IDLE
+                and before
+                in (
+                    FlowState.RECEIPT,
+                    FlowState.CONNECTOR_CHOSEN,
+                    FlowState.DECLINED,
+                )
+            ):
+                self._active, self._paying = "", False
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    def _on_failed(self, connector_id: str, message: str) -> None:
+        self._notice, self._notice_text = "error", message
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    def _on_bug(self, message: str) -> None:
+        log.error("station bug shown to the driver as a generic error: %s", message)
+        self._on_failed("", "")
+
+    def _view(self, cid: str | None = None) -> ConnectorView | None:
+        if self._snapshot is None:
+            return None
+        return self._snapshot.views.get(cid if cid is not None else self._active)
+
+    # ------------------------------------------------------------ formatting
+
+    def _locale(self) -> str:
+        return _LOCALES[self._language]
+
+    def money(self, amount: Decimal | None, currency: str = "EUR") -> str:
+        if amount is None:
+            return "—"
+        return str(format_currency(amount, currency, locale=self._locale()))
+
+    def number(self, value: Decimal, places: int = 2) -> str:
+        q = Decimal(1).scaleb(-places)
+        return str(
+            format_decimal(value.quantize(q), format=f"#,##0.{'0' * places}", locale=self._locale())
+        )
+
+    @staticmethod
+    def duration(seconds: int) -> str:
+        h, rest = divmod(max(0, seconds), 3600)
+        m, s = divmod(rest, 60)
+        return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+    def _currency(self, cid: str) -> str:
+        tariffs = self._service.settings.tariffs.get(cid)
+        return tariffs[0].currency if tariffs else "EUR"
+
+    # ------------------------------------------------------------ properties
+
+    def _get_screen(self) -> str:
+        if self._notice:
+            return self._notice
+        view = self._view()
+        if view is None or not self._active:
+            return "overview"
+        if view.state is FlowState.CONNECTOR_CHOSEN:
+            return "payment" if self._paying else "price"
+        if view.state is FlowState.PAYMENT_CHOSEN:
+            return {
+                PaymentMethod.ACCOUNT_TOKEN: "waitCard",
+                PaymentMethod.BANK_CARD: "terminal",
+                PaymentMethod.QR_WEB: "qr",
+            }.get(view.method or PaymentMethod.BANK_CARD, "terminal")
+        return _SCREENS.get(view.state, "overview")
+
+    screen = Property(str, _get_screen, notify=screenChanged)
+
+    def _get_active(self) -> str:
+        return self._active
+
+    activeConnector = Property(str, _get_active, notify=changed)
+
+    def _get_connectors(self) -> list[dict[str, Any]]:
+        if self._snapshot is None:
+            return []
+        out = []
+        for cid, view in self._snapshot.views.items():
+            config = self._service.settings.connector(cid)
+            tariff = self._service.tariff_for(cid, PaymentMethod.BANK_CARD)
+            out.append(
+                {
+                    "id": cid,
+                    "label": view.label,
+                    "powerType": "DC" if config.power_type == "DC" else "AC",
+                    "maxPower": f"{config.max_power_kw} kW",
+                    "standard": config.standard,
+                    "state": view.state.value,
+                    "available": view.state is FlowState.IDLE and not view.faulted,
+                    "charging": view.state in (FlowState.CHARGING, FlowState.FINISHING),
+                    "priceText": describe(tariff, self._language).summary,
+                    "energy": f"{self.number(view.energy_kwh, 2)} kWh",
+                    "power": f"{self.number(view.power_kw, 1)} kW",
+                    "cost": ""
+                    if view.cost is None
+                    else self.money(
+                        view.cost.incl_vat
+                        if view.cost.incl_vat is not None
+                        else view.cost.excl_vat,
+                        self._currency(cid),
+                    ),
+                }
+            )
+        return out
+
+    connectors = Property(list, _get_connectors, notify=changed)
+
+    def _get_price(self) -> dict[str, Any]:
+        cid = self._active or (
+            next(iter(self._service.connectors)) if self._service.connectors else ""
+        )
+        if not cid:
+            return {}
+        tariff = self._service.tariff_for(cid, PaymentMethod.BANK_CARD)
+        d = describe(tariff, self._language)
+        member = describe(
+            tariff, self._language, group="member", tariffs=self._service.connectors[cid].tariffs
+        )
+        return {
+            "connector": cid,
+            "summary": d.summary,
+            "vatNote": d.vat_note,
+            "lines": [
+                {
+                    "kind": line.kind.value,
+                    "label": line.label,
+                    "amount": line.amount,
+                    "condition": line.condition,
+                }
+                for line in d.lines
+            ],
+            "memberSummary": member.summary if member.summary != d.summary else "",
+            "memberNote": member.group_note,
+            "holds": {
+                "card": self.money(self._service.settings.holds.bank_card, tariff.currency),
+                "qr": self.money(self._service.settings.holds.qr_web, tariff.currency),
+            },
+        }
+
+    price = Property(dict, _get_price, notify=changed)
+
+    def _get_session(self) -> dict[str, Any]:
+        view = self._view()
+        if view is None:
+            return {}
+        currency = self._currency(view.connector_id)
+        cost = view.cost
+        shown = (
+            None
+            if cost is None
+            else (cost.incl_vat if cost.incl_vat is not None else cost.excl_vat)
+        )
+        remaining = None if view.authorized is None or shown is None else view.authorized - shown
+        elapsed = 0
+        if view.started_at is not None and self._snapshot is not None:
+            elapsed = int((self._snapshot.at - view.started_at).total_seconds())
+        history = (
+            []
+            if self._snapshot is None
+            else self._snapshot.power_history.get(view.connector_id, [])
+        )
+        idle = self._idle_fee(view, currency)
+        return {
+            "connector": view.connector_id,
+            "label": view.label,
+            "energy": self.number(view.energy_kwh, 2),
+            "power": self.number(view.power_kw, 1),
+            "cost": self.money(shown, currency),
+            "hold": self.money(view.authorized, currency),
+            "holdFraction": 0.0
+            if not view.authorized or shown is None
+            else float(min(Decimal(1), max(Decimal(0), shown / view.authorized))),
+            "remaining": self.money(remaining, currency) if remaining is not None else "",
+            "soc": "" if view.soc_percent is None else f"{int(view.soc_percent)} %",
+            "socValue": -1 if view.soc_percent is None else float(view.soc_percent),
+            "elapsed": self.duration(elapsed),
+            "stopCode": view.stop_code or "",
+            "history": history,
+            "maxPower": float(self._service.settings.connector(view.connector_id).max_power_kw),
+            "secondsLeft": self._seconds_left(view.deadline),
+            "message": view.message or "",
+            "method": "" if view.method is None else view.method.value,
+            "checkoutUrl": f"{_CHECKOUT_BASE}{self._checkout}" if self._checkout else "",
+            **idle,
+        }
+
+    session = Property(dict, _get_session, notify=changed)
+
+    def _idle_fee(self, view: ConnectorView, currency: str) -> dict[str, Any]:
+        """The idle fee after a stop: price per minute, cap, seconds of grace left (-1: none)."""
+        method = view.method or PaymentMethod.BANK_CARD
+        fee = self._service.tariff_for(view.connector_id, method).extensions.idle_fee
+        if fee is None:
+            return {"idleFee": "", "idleCap": "", "idleSecondsLeft": -1}
+        gross = fee.price_per_minute * (100 + (fee.vat or 0)) / 100
+        cap = None if fee.max_fee is None else fee.max_fee * (100 + (fee.vat or 0)) / 100
+        since = self._finishing_since.get(view.connector_id)
+        left = fee.grace_minutes * 60
+        if since is not None and self._snapshot is not None:
+            left = max(0, left - int((self._snapshot.at - since).total_seconds()))
+        return {
+            "idleFee": self.money(gross, currency),
+            "idleCap": "" if cap is None else self.money(cap, currency),
+            "idleSecondsLeft": left,
+        }
+
+    def _seconds_left(self, deadline: datetime | None) -> int:
+        if deadline is None or self._snapshot is None:
+            return 0
+        return max(0, int((deadline - self._snapshot.at) / timedelta(seconds=1)))
+
+    def _get_receipt(self) -> dict[str, Any]:
+        view = self._view()
+        if view is None or view.receipt_session_id is None:
+            return {}
+        loaded = None if self._snapshot is None else self._snapshot.receipts.get(view.connector_id)
+        if loaded is None:
+            return {}
+        s, p, breakdown = loaded  # read by the station thread; building it is pure CPU
+        if s.totals is None:
+            return {}
+        settings = self._service.settings
+        r = build_receipt(
+            s,
+            p,
+            breakdown,
+            StationInfo.from_config(settings.station, settings.connectors),
+            language=self._language,
+            e_receipt_base_url=settings.e_receipt_base_url,
+        )
+        return {
+            "id": r.receipt_id,
+            "lines": [
+                {
+                    "label": line.label,
+                    "detail": " · ".join(
+                        x for x in (line.quantity, line.unit_price_text, line.note) if x
+                    ),
+                    "amount": self.money(line.amount, r.currency),
+                }
+                for line in r.shown_lines()
+            ],
+            "total": self.money(r.total, r.currency),
+            "vatNote": " · ".join(
+                f"{'—' if v.rate is None else f'{v.rate} %'}: {self.money(v.vat, r.currency)}"
+                for v in r.vat_breakdown
+            ),
+            "energy": self.number(r.energy_kwh, 2),
+            "duration": self.duration(r.charging_s + r.parking_s),
+            "payment": ""
+            if r.payment is None
+            else (r.payment.masked_ref or r.payment.method_label),
+            "url": r.e_receipt_url or "",
+        }
+
+    receipt = Property(dict, _get_receipt, notify=changed)
+
+    def _get_notice(self) -> str:
+        return self._notice_text
+
+    noticeText = Property(str, _get_notice, notify=changed)
+
+    def _get_language(self) -> str:
+        return self._language
+
+    language = Property(str, _get_language, notify=languageChanged)
+
+    def _get_languages(self) -> list[str]:
+        return list(LANGUAGES)
+
+    languages = Property(list, _get_languages, constant=True)
+
+    def _get_high_contrast(self) -> bool:
+        return self._high_contrast
+
+    highContrast = Property(bool, _get_high_contrast, notify=themeChanged)
+
+    def _get_reach(self) -> bool:
+        return self._reach
+
+    reachMode = Property(bool, _get_reach, notify=themeChanged)
+
+    def _get_orientation(self) -> str:
+        return self._orientation
+
+    orientation = Property(str, _get_orientation, notify=themeChanged)
+
+    def _get_offline(self) -> bool:
+        return self._offline
+
+    offline = Property(bool, _get_offline, notify=changed)
+
+    def _get_demo(self) -> bool:
+        return self._demo
+
+    demo = Property(bool, _get_demo, constant=True)
+
+    def _get_station(self) -> dict[str, str]:
+        st = self._service.settings.station
+        return {"name": st.name, "operator": st.operator, "address": f"{st.address}, {st.city}"}
+
+    station = Property(dict, _get_station, constant=True)
+
+    # ---------------------------------------------------------------- slots
+
+    def _submit(self, cid: str, job: Callable[[StationService], Any]) -> None:
+        self._worker.submit(cid, job)
+
+    @Slot(str)
+    def selectConnector(self, cid: str) -> None:
+        view = self._view(cid)
+        self._notice = ""
+        self._active = cid
+        self._paying = False
+        if view is not None and view.state is FlowState.IDLE:
+            self._submit(cid, lambda s: s.select(cid))
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    @Slot()
+    def goHome(self) -> None:
+        view = self._view()
+        cid = self._active
+        self._notice = ""
+        if view is not None and view.state in (
+            FlowState.CONNECTOR_CHOSEN,
+            FlowState.PAYMENT_CHOSEN,
+            FlowState.DECLINED,
+        ):
+            self._submit(cid, lambda s: _back_to_idle(s, cid))
+        elif view is not None and view.state is FlowState.RECEIPT:
+            self._submit(cid, lambda s: s.receipt_done(cid))
+        self._active, self._paying = "", False
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    @Slot()
+    def back(self) -> None:
+        cid = self._active
+        view = self._view()
+        self._notice = ""
+        if view is None:
+            return
+        if view.state is FlowState.CONNECTOR_CHOSEN and self._paying:
+            self._paying = False
+        elif view.state in (FlowState.CONNECTOR_CHOSEN,):
+            self.goHome()
+            return
+        elif view.state is FlowState.WAITING_FOR_PLUG:
+            # cancelled before plugging in: the hold is voided, the driver is back at
+            # the start (not on the timeout notice, which is for a plug-in that never came)
+            self._submit(cid, lambda s: s.back(cid))
+            self._active, self._paying = "", False
+        else:
+            self._submit(cid, lambda s: s.back(cid))
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    @Slot()
+    def toPayment(self) -> None:
+        self._paying = True
+        self.screenChanged.emit()
+
+    @Slot(str)
+    def choosePayment(self, method: str) -> None:
+        cid = self._active
+        chosen = _METHODS[method]
+        if chosen is PaymentMethod.QR_WEB:
+            self._checkout = f"checkout-{cid}-{time.time_ns()}"
+        self._submit(cid, lambda s: s.choose_payment(cid, chosen))
+
+    @Slot()
+    def touch(self) -> None:
+        cid = self._active
+        if cid:
+            self._submit(cid, lambda s: s.touch(cid))
+
+    @Slot(str)
+    def payByCard(self, test_card: str) -> None:
+        """The terminal read a card (the demo's developer panel picks the test card)."""
+        cid = self._active
+        self._submit(cid, lambda s: _pay_card(s, cid, test_card))
+
+    @Slot()
+    def qrPaid(self) -> None:
+        cid = self._active
+        checkout = self._checkout or f"checkout-{cid}-{time.time_ns()}"
+        self._checkout = ""
+        self._submit(cid, lambda s: s.pay_by_qr(cid, checkout))
+
+    @Slot(str)
+    def tapCard(self, uid: str) -> None:
+        """A card on the RFID reader; also how drivers stop their session."""
+        cid = self._active
+        self._submit(cid, lambda s: s.present_token(uid, cid or None))
+
+    @Slot()
+    def stopCharging(self) -> None:
+        cid = self._active
+        self._submit(cid, lambda s: s.stop(cid, StopReason.DRIVER_SCREEN))
+
+    @Slot(str)
+    def stopWithCode(self, code: str) -> None:
+        self._submit("", lambda s: _stop_code(s, code))
+
+    @Slot()
+    def receiptDone(self) -> None:
+        self.goHome()
+
+    @Slot(str)
+    def setLanguage(self, code: str) -> None:
+        if code not in LANGUAGES or code == self._language:
+            return
+        self._language = code
+        if self._retranslate is not None:
+            self._retranslate(code)
+        self.languageChanged.emit(code)
+        self.changed.emit()
+
+    @Slot()
+    def toggleHighContrast(self) -> None:
+        self._high_contrast = not self._high_contrast
+        self.themeChanged.emit()
+
+    @Slot()
+    def toggleReachMode(self) -> None:
+        self._reach = not self._reach
+        self.themeChanged.emit()
+
+    @Slot(bool)
+    def setOffline(self, offline: bool) -> None:
+        self._offline = offline
+        self.changed.emit()
+
+    @Slot(str)
+    def openSession(self, cid: str) -> None:
+        """A driver opens their running session from the overview."""
+        self._notice = ""
+        self._active = cid
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    # developer panel (demo only): the simulated car and charger
+    @Slot(str)
+    def devPlugIn(self, cid: str) -> None:
+        self._worker.submit(cid, lambda s: _dev(s, cid, "plug"))
+
+    @Slot(str)
+    def devUnplug(self, cid: str) -> None:
+        self._worker.submit(cid, lambda s: _dev(s, cid, "unplug"))
+
+    @Slot(str)
+    def devFault(self, cid: str) -> None:
+        self._worker.submit(cid, lambda s: _dev(s, cid, "fault"))
+
+    @Slot(str)
+    def devClearFault(self, cid: str) -> None:
+        self._worker.submit(cid, lambda s: _dev(s, cid, "clear"))
+
+
+def _back_to_idle(s: StationService, cid: str) -> None:
+    for _ in range(3):
+        if s.connectors[cid].flow.state is FlowState.IDLE:
+            return
+        s.back(cid)
+
+
+def _pay_card(s: StationService, cid: str, test_card: str) -> None:
+    provider = s.providers[PaymentMethod.BANK_CARD]
+    if hasattr(provider, "next_card"):
+        provider.next_card = test_card
+    s.pay_by_card(cid)
+
+
+def _stop_code(s: StationService, code: str) -> None:
+    if s.stop_by_code(code) is None:
+        from kiosk.domain.errors import UserFacingError  # noqa: PLC0415
+
+        raise UserFacingError("This code does not match a running session.")
+
+
+def _dev(s: StationService, cid: str, what: str) -> None:
+    from kiosk.charger.vehicles import MIDSIZE_400V, PERFORMANCE_800V  # noqa: PLC0415
+
+    charger: Any = s.charger
+    config = s.settings.connector(cid)
+    if what == "plug":
+        car = PERFORMANCE_800V if config.power_type == "DC" else MIDSIZE_400V
+        charger.arrive(cid, car, 25, 80)
+    elif what == "unplug":
+        charger.depart(cid)
+    elif what == "fault":
+        charger.inject_fault(cid, "residual current detected")
+    else:
+        charger.clear_fault(cid)
+    s.tick()

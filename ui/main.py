@@ -1,0 +1,80 @@
+"""The `kiosk` command: the Qt run modes here, every other subcommand in kiosk.cli.
+
+Qt is imported only by `demo` and `run`, so the headless commands start fast and
+work on machines without Qt's system libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk import cli as core_cli
+
+__all__ = ["main"]
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"kiosk {command}")
+    if command == "demo":
+        parser.description = "the kiosk UI on simulated hardware"
+        parser.add_argument("--speed", type=float, default=10.0, help="simulated time speed-up")
+        parser.add_argument("--autoplay", action="store_true", help="play every screen and exit")
+        parser.add_argument("--screenshots", type=Path, help="with --autoplay: PNG folder")
+        parser.add_argument("--quit-after-ready", action="store_true")
+        parser.add_argument("--db", type=Path, help="the demo's ledger (default: a temp folder)")
+    else:
+        parser.description = "production: fullscreen on the configured station"
+        parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--orientation", choices=("portrait", "landscape"), default="portrait")
+    parser.add_argument("--lang", choices=("en", "de", "fr", "nl"), default="en")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in ("demo", "run"):
+        return core_cli.main(args)
+    command, rest = args[0], args[1:]
+    opts = _parser(command).parse_args(rest)
+    from ui.app import has_display, run_gui, settings_from  # noqa: PLC0415
+
+    if command == "demo":
+        autoplay = opts.autoplay or opts.screenshots is not None
+        if not autoplay and not opts.quit_after_ready and not has_display():
+            print(
+                "no display here (no DISPLAY or WAYLAND_DISPLAY): playing the demo offscreen "
+                "and saving a screenshot of every screen instead"
+            )
+            autoplay = True
+        shots = opts.screenshots or Path("out/screenshots")
+        if autoplay or opts.quit_after_ready:
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        code = run_gui(
+            settings=settings_from(None, opts.db),
+            speed=opts.speed if not autoplay else 60.0,
+            demo=True,
+            fullscreen=False,
+            orientation=opts.orientation,
+            language=opts.lang,
+            autoplay_dir=shots if autoplay else None,
+            quit_after_ready=opts.quit_after_ready,
+        )
+        if autoplay and code == 0:
+            print(f"screenshots are in {shots.resolve()}")
+        return code
+    return run_gui(
+        settings=settings_from(opts.config, None),
+        speed=1.0,
+        demo=False,
+        fullscreen=True,
+        orientation=opts.orientation,
+        language=opts.lang,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

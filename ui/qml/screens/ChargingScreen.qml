@@ -1,0 +1,208 @@
+import QtQuick
+import QtQuick.Layouts
+import "../components"
+
+// A running session: live figures, the power chart, the stop button and the stop code.
+ScreenPage {
+    id: page
+    readonly property bool own: Store.ownSession
+    readonly property real soc: Store.num(Store.session.socValue, -1)
+    property bool padOpen: false
+
+    title: qsTr("Charging at point %1").arg(Store.activeLabel())
+    subtitle: own ? qsTr("You can leave your car and stop here at any time.")
+                  : qsTr("To stop, use the stop code of this session or tap the same charging card.")
+    iconName: "bolt"
+
+    GridLayout {
+        Layout.fillWidth: true
+        Layout.fillHeight: true
+        columns: page.wide ? 2 : 1
+        columnSpacing: Theme.gap
+        rowSpacing: Theme.gap
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.preferredWidth: 5
+            Layout.alignment: Qt.AlignTop
+            spacing: Theme.gap
+
+            GridLayout {
+                Layout.fillWidth: true
+                columns: page.soc >= 0 ? 2 : 3
+                columnSpacing: Theme.gap
+                rowSpacing: Theme.gap
+                StatTile {
+                    Layout.fillWidth: true
+                    Layout.columnSpan: page.soc >= 0 ? 2 : 3
+                    emphasis: true
+                    iconName: "card"
+                    label: qsTr("Cost so far")
+                    value: Store.sv("cost")
+                    valueObjectName: "costText"
+                    valueSize: page.wide ? Theme.fontDisplay : Theme.fontHuge
+                }
+                StatTile {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 100
+                    iconName: "bolt"
+                    label: qsTr("Energy")
+                    value: Store.sv("energy")
+                    unit: "kWh"
+                    valueObjectName: "energyText"
+                }
+                StatTile {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 100
+                    iconName: "plug"
+                    label: qsTr("Power")
+                    value: Store.sv("power")
+                    unit: "kW"
+                }
+                StatTile {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 100
+                    iconName: "clock"
+                    label: qsTr("Time")
+                    value: Store.sv("elapsed")
+                }
+                StatTile {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 100
+                    visible: page.soc >= 0
+                    iconName: "battery"
+                    label: qsTr("Battery")
+                    value: Store.sv("soc")
+                }
+            }
+
+            Panel {
+                visible: Store.sv("hold") !== "" && Store.sv("remaining") !== ""
+                Layout.fillWidth: true
+                implicitHeight: holdCol.implicitHeight + 40
+                ColumnLayout {
+                    id: holdCol
+                    anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 24 }
+                    spacing: 12
+                    KText {
+                        Layout.fillWidth: true
+                        text: qsTr("%1 left of the %2 reserved").arg(Store.sv("remaining")).arg(Store.sv("hold"))
+                        font.pixelSize: Theme.fontSmall
+                    }
+                    Rectangle {
+                        Layout.fillWidth: true
+                        Layout.preferredHeight: 16
+                        radius: 8
+                        color: Theme.high ? "#555555" : Theme.neutralSoft
+                        Rectangle {
+                            width: parent.width * Math.max(0, Math.min(1, Store.num(Store.session.holdFraction, 0)))
+                            height: parent.height
+                            radius: 8
+                            color: Theme.primary
+                        }
+                    }
+                }
+            }
+
+            Panel {
+                visible: page.own && Store.sv("stopCode") !== ""
+                objectName: "stopCodePanel"
+                Layout.fillWidth: true
+                implicitHeight: codeRow.implicitHeight + 40
+                color: Theme.warningSoft
+                border.color: Theme.textOnWarningSoft
+                RowLayout {
+                    id: codeRow
+                    anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 24 }
+                    spacing: 24
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        spacing: 4
+                        KText {
+                            Layout.fillWidth: true
+                            text: qsTr("Your stop code")
+                            color: Theme.textOnWarningSoft
+                            font.bold: true
+                        }
+                        KText {
+                            Layout.fillWidth: true
+                            text: qsTr("Note it down: it stops this session here later.")
+                            color: Theme.textOnWarningSoft
+                            font.pixelSize: Theme.fontSmall
+                        }
+                    }
+                    KText {
+                        objectName: "stopCodeText"
+                        text: Store.sv("stopCode").replace(/(\d{3})(\d{3})/, "$1 $2")
+                        color: Theme.textOnWarningSoft
+                        font.pixelSize: Theme.fontDisplay
+                        font.bold: true
+                        font.letterSpacing: 4
+                        wrapMode: Text.NoWrap
+                    }
+                }
+            }
+        }
+
+        Panel {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.preferredWidth: 4
+            Layout.minimumHeight: 320
+            ColumnLayout {
+                anchors.fill: parent
+                anchors.margins: 24
+                spacing: 8
+                RowLayout {
+                    Layout.fillWidth: true
+                    KText {
+                        Layout.fillWidth: true
+                        text: qsTr("Charging power")
+                        font.bold: true
+                    }
+                    KText {
+                        text: "kW"
+                        color: Theme.textMuted
+                        font.pixelSize: Theme.fontSmall
+                    }
+                }
+                PowerChart {
+                    objectName: "powerChart"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    history: Store.session.history || []
+                    maxPower: Store.num(Store.session.maxPower, 22)
+                }
+            }
+        }
+    }
+
+    actions: [
+        KioskButton {
+            objectName: "homeButton"
+            kind: "secondary"
+            iconName: "home"
+            text: qsTr("Overview")
+            onClicked: bridge.goHome()
+        },
+        KioskButton {
+            objectName: "stopButton"
+            Layout.fillWidth: true
+            kind: "danger"
+            iconName: "stop"
+            text: qsTr("Stop charging")
+            onClicked: {
+                if (page.own)
+                    bridge.stopCharging()
+                else
+                    page.padOpen = true
+            }
+        }
+    ]
+
+    overlay: StopCodePad {
+        visible: page.padOpen
+        anchors.fill: parent
+        onClosed: page.padOpen = false
+    }
+}

@@ -1,0 +1,63 @@
+import QtQuick
+import QtQuick.Layouts
+import "../components"
+
+// Bank card: the payment terminal below the screen does the rest.
+ScreenPage {
+    id: page
+    title: qsTr("Pay by bank card")
+    subtitle: qsTr("Insert or tap your card on the terminal below.")
+    iconName: "card"
+
+    Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
+    Hero {
+        Layout.alignment: Qt.AlignHCenter
+        size: Math.min(380, page.height * 0.3)
+        iconName: "card"
+    }
+    DownArrows {
+        Layout.alignment: Qt.AlignHCenter
+        text: qsTr("The terminal is below the screen")
+    }
+    Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
+
+    Panel {
+        Layout.fillWidth: true
+        implicitHeight: hold.implicitHeight + 48
+        RowLayout {
+            id: hold
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
+            spacing: 20
+            Icon { name: "info"; size: 44; Layout.alignment: Qt.AlignTop }
+            KText {
+                Layout.fillWidth: true
+                text: qsTr("We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.").arg((Store.price.holds || {}).card || "")
+            }
+        }
+    }
+
+    KText {
+        Layout.fillWidth: true
+        text: qsTr("This screen closes in %1 if nothing happens.").arg(Store.clock(Store.num(Store.session.secondsLeft, 0)))
+        color: Theme.textMuted
+        font.pixelSize: Theme.fontSmall
+    }
+
+    actions: [
+        KioskButton {
+            objectName: "backButton"
+            kind: "secondary"
+            iconName: "back"
+            text: qsTr("Other payment")
+            onClicked: bridge.back()
+        },
+        Item { Layout.fillWidth: true },
+        KioskButton {
+            objectName: "cancelButton"
+            kind: "secondary"
+            iconName: "home"
+            text: qsTr("Cancel")
+            onClicked: bridge.goHome()
+        }
+    ]
+}

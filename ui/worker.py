@@ -1,0 +1,142 @@
+"""The station thread: owns the StationService; the GUI thread never blocks on it.
+
+Every call into the core (driver actions, the one-second tick, hardware events) runs
+here, one at a time, so the service needs no locks. After each job the worker takes
+a snapshot of everything the screens show and emits it through a queued signal;
+the bridge (in the GUI thread) only ever reads snapshots.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.domain.errors import KnownError, UserFacingError
+from kiosk.services.station_service import ConnectorView, StationService
+
+__all__ = ["Snapshot", "StationWorker"]
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[StationService], Any]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    at: datetime
+    views: dict[str, ConnectorView]
+    power_history: dict[str, list[float]] = field(default_factory=dict)  # kW, for the chart
+    breakdowns: dict[str, Any] = field(default_factory=dict)  # connector -> CostBreakdown
+    # connector -> (session, payment, final breakdown) of the receipt on its screen
+    receipts: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
+
+
+class StationWorker(QObject):
+    """Runs jobs on one thread; emits `snapshot` and `failed` (queued to the GUI)."""
+
+    snapshot = Signal(object)
+    failed = Signal(str, str)  # connector id (or ""), message for the screen
+    bug = Signal(str)
+
+    def __init__(
+        self,
+        service: StationService,
+        *,
+        tick_s: float = 1.0,
+        describe: Callable[[StationService, Snapshot], Snapshot] | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self._jobs: queue.Queue[tuple[str, Job] | None] = queue.Queue()
+        self._tick_s = tick_s
+        self._thread = threading.Thread(target=self._run, name="kiosk-station", daemon=True)
+        self._stop = threading.Event()
+        self._history: dict[str, list[float]] = {}
+        self._last_session: dict[str, str | None] = {}
+        self._describe = describe
+        self._receipts: dict[str, tuple[Any, Any, Any]] = {}
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+    def submit(self, connector_id: str, job: Job) -> None:
+        """Queue a job (from any thread); its errors reach the screen via `failed`."""
+        self._jobs.put((connector_id, job))
+
+    def _run(self) -> None:
+        self._emit()
+        while not self._stop.is_set():
+            try:
+                item = self._jobs.get(timeout=self._tick_s)
+            except queue.Empty:
+                item = ("", lambda s: s.tick())
+            if item is None:
+                break
+            connector_id, job = item
+            try:
+                job(self.service)
+            except UserFacingError as exc:
+                self.failed.emit(connector_id, exc.message)
+            except KnownError as exc:
+                log.warning("station: %s", exc)
+                self.failed.emit(connector_id, str(exc))
+            except Exception as exc:  # a bug: report it, keep the station alive
+                log.exception("station job failed")
+                self.bug.emit(f"{type(exc).__name__}: {exc}")
+            self._emit()
+
+    def _emit(self) -> None:
+        service = self.service
+        views = {cid: service.view(cid) for cid in service.connectors}
+        for cid, view in views.items():
+            if self._last_session.get(cid) != view.session_id:
+                self._history[cid] = []
+                self._last_session[cid] = view.session_id
+            if view.session_id is not None and view.started_at is not None:
+                history = self._history.setdefault(cid, [])
+                history.append(float(view.power_kw))  # display only: the chart's y values
+                if len(history) > 600:
+                    del history[: len(history) - 600]
+        receipts: dict[str, tuple[Any, Any, Any]] = {}
+        for cid, view in views.items():
+            sid = view.receipt_session_id
+            if sid is None:
+                continue
+            cached = self._receipts.get(sid)
+            if cached is None:
+                with service.db.unit_of_work(write=False) as uow:
+                    s = uow.sessions.get(sid)
+                    p = None if s is None else uow.payments.get_by_session(sid)
+                if s is None or s.totals is None:
+                    continue
+                cached = (s, p, s.final_breakdown())
+                self._receipts[sid] = cached
+                while len(self._receipts) > 8:  # only the latest ones are ever shown
+                    del self._receipts[next(iter(self._receipts))]
+            receipts[cid] = cached
+        snap = Snapshot(
+            at=service.now(),
+            views=views,
+            power_history={k: list(v) for k, v in self._history.items()},
+            receipts=receipts,
+        )
+        if self._describe is not None:
+            snap = self._describe(service, snap)
+        self.snapshot.emit(snap)
+
+
+def decimal_text(value: Decimal, places: str = "0.01") -> str:
+    return str(value.quantize(Decimal(places)))
