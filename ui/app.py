@@ -224,6 +224,8 @@ def run_gui(
 
             code = Autoplay(app, window, bridge, kiosk.service, worker, autoplay_dir, out).run()
         else:
+            if fullscreen:
+                _production_mode(app, engine)
             code = app.exec()
     finally:
         worker.stop()
@@ -235,6 +237,22 @@ def run_gui(
         out.write("QML warnings:\n" + "\n".join(warnings) + "\n")
         code = code or 3
     return code
+
+
+def _production_mode(app: Any, engine: Any) -> None:
+    """No cursor, no frame, and a bug reloads the screens instead of ending the kiosk."""
+    from PySide6.QtCore import Qt  # noqa: PLC0415
+    from PySide6.QtGui import QCursor  # noqa: PLC0415
+
+    app.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
+
+    def restart() -> None:
+        for root in engine.rootObjects():
+            root.deleteLater()
+        engine.clearComponentCache()
+        engine.load(str(main_qml()))
+
+    install_excepthook(restart)
 
 
 def install_excepthook(restart: Callable[[], None]) -> None:

@@ -20,6 +20,7 @@ Window {
     height: portrait ? 1920 : 1080
     visible: true
     visibility: kioskFullscreen ? Window.FullScreen : Window.Windowed
+    flags: kioskFullscreen ? (Qt.Window | Qt.FramelessWindowHint) : Qt.Window
     color: Theme.bg
     title: qsTr("EV charging")
 
