@@ -17,7 +17,6 @@ import msgspec
 from kiosk.domain.tariff import Problem, TariffError
 
 __all__ = [
-    "CDR_DIMENSIONS",
     "CdrInput",
     "ChargingPeriod",
     "hours",
@@ -30,24 +29,6 @@ ZERO: Final = Decimal(0)
 _SECONDS_PER_HOUR: Final = Decimal(3600)
 _ONE: Final = Decimal(1)
 _US: Final = timedelta(microseconds=1)
-
-CDR_DIMENSIONS: Final = frozenset(
-    {
-        "CURRENT",
-        "ENERGY",
-        "ENERGY_EXPORT",
-        "ENERGY_IMPORT",
-        "MAX_CURRENT",
-        "MIN_CURRENT",
-        "MAX_POWER",
-        "MIN_POWER",
-        "PARKING_TIME",
-        "POWER",
-        "RESERVATION_TIME",
-        "STATE_OF_CHARGE",
-        "TIME",
-    }
-)
 
 
 class ChargingPeriod(msgspec.Struct, frozen=True, kw_only=True):
