@@ -164,18 +164,18 @@ def run(sessions: int, every: int, folder: Path) -> int:
 
     from kiosk.config import demo_settings
     from ui.app import SnapshotRelay, build_station, main_qml, prepare_engine, translator
-    from ui.autoplay import wait_until
     from ui.bridge import Bridge
+    from ui.frames import wait_until
     from ui.worker import StationWorker
 
     settings = demo_settings(folder / "memory.sqlite")
     app = QGuiApplication.instance() or QGuiApplication(["ui_memory"])
     relay = SnapshotRelay()
     kiosk = build_station(settings, speed=1.0, notify=relay)
-    worker = StationWorker(kiosk.service)
+    worker = StationWorker(lambda: kiosk.service)
     relay.worker = worker
     engine = QQmlApplicationEngine()
-    bridge = Bridge(worker, retranslate=translator(app, engine), demo=True)
+    bridge = Bridge(worker, kiosk.settings, retranslate=translator(app, engine), demo=True)
     warnings = prepare_engine(engine, bridge, fullscreen=False)
     engine.load(QUrl.fromLocalFile(str(main_qml())))
     if not engine.rootObjects():
@@ -194,7 +194,9 @@ def run(sessions: int, every: int, folder: Path) -> int:
     started = time.monotonic()
     done = 0
     try:
-        if not wait_until(app, lambda: bool(window.property("ready")), 30):
+        if not wait_until(
+            app, lambda: bool(window.property("ready") and bridge.property("live")), 30
+        ):
             print("the overview never appeared")
             return 1
         driver = Driver(app, window, bridge, worker)

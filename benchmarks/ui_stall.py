@@ -91,18 +91,18 @@ def run(seconds: float, folder: Path) -> int:
     from sqlalchemy import event
 
     from ui.app import SnapshotRelay, build_station, main_qml, prepare_engine, translator
-    from ui.autoplay import wait_until
     from ui.bridge import Bridge
+    from ui.frames import wait_until
     from ui.worker import StationWorker
 
     settings = four_connectors(folder / "stall.sqlite")
     app = QGuiApplication.instance() or QGuiApplication(["ui_stall"])
     relay = SnapshotRelay()
     kiosk = build_station(settings, speed=1.0, notify=relay)
-    worker = StationWorker(kiosk.service)
+    worker = StationWorker(lambda: kiosk.service)
     relay.worker = worker
     engine = QQmlApplicationEngine()
-    bridge = Bridge(worker, retranslate=translator(app, engine), demo=False)
+    bridge = Bridge(worker, kiosk.settings, retranslate=translator(app, engine), demo=False)
     warnings = prepare_engine(engine, bridge, fullscreen=False)
     engine.load(QUrl.fromLocalFile(str(main_qml())))
     if not engine.rootObjects():
@@ -133,7 +133,9 @@ def run(seconds: float, folder: Path) -> int:
         )
 
     try:
-        if not wait_until(app, lambda: bool(window.property("ready")), 30):
+        if not wait_until(
+            app, lambda: bool(window.property("ready") and bridge.property("live")), 30
+        ):
             print("the overview never appeared")
             return 1
         connectors = [c.id for c in settings.connectors]

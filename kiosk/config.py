@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ import msgspec
 
 from kiosk.domain import jsonio
 from kiosk.domain.errors import UserFacingError
-from kiosk.domain.tariff import Tariff, TariffError, parse_tariffs
+from kiosk.domain.payment import PaymentMethod
+from kiosk.domain.pricing import select_tariff
+from kiosk.domain.tariff import Tariff, TariffError, TariffType, parse_tariffs
 from kiosk.paths import assets_dir
 
 __all__ = ["ConfigError", "ConnectorConfig", "Settings", "StationInfo", "load_settings"]
@@ -101,6 +104,27 @@ class Settings:
             if c.id == connector_id:
                 return c
         raise KeyError(connector_id)
+
+    def tariff_for(self, connector_id: str, method: PaymentMethod | None, at: datetime) -> Tariff:
+        """The tariff a driver paying this way at `at` sees and pays (OCPI type, validity)."""
+        config = self.connector(connector_id)
+        tariffs = self.tariffs[connector_id]
+        wanted = (
+            config.regular_tariff_id
+            if method is PaymentMethod.ACCOUNT_TOKEN
+            else config.ad_hoc_tariff_id
+        )
+        if wanted is not None:
+            for t in tariffs:
+                if t.id == wanted and t.is_valid_at(at):
+                    return t
+        kind = (
+            TariffType.REGULAR
+            if method is PaymentMethod.ACCOUNT_TOKEN
+            else TariffType.AD_HOC_PAYMENT
+        )
+        typed = [t for t in tariffs if t.type in (kind, None)]
+        return select_tariff(typed or list(tariffs), at)
 
 
 def _resolve(base: Path, name: str) -> Path:

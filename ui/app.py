@@ -3,6 +3,11 @@
 `kiosk demo` wires the simulated charger, card reader and terminal; `kiosk run` the
 configured station, fullscreen, with an excepthook that logs and restarts the UI.
 Nothing else in the code base builds objects: everything is passed in from here.
+
+Start-up order: the GUI thread loads only the settings (connectors and tariffs: the
+overview's prices) and Qt, and shows the overview; the station thread starts once that
+first frame is on the screen and imports the store, opens the ledger and recovers, and
+its first snapshot turns the cards' "starting" into their real state.
 """
 
 from __future__ import annotations
@@ -20,16 +25,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kiosk.charger.clock import ScaledClock
-from kiosk.charger.simulator import ConnectorSpec, SimulatedCharger
 from kiosk.config import ConnectorConfig, Settings, demo_settings, load_settings
-from kiosk.domain.payment import PaymentMethod
 from kiosk.paths import assets_dir
-from kiosk.services.station_service import Notify, StationService
-from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
-from kiosk.store import open_database
 
 if TYPE_CHECKING:
+    from kiosk.charger.simulator import ConnectorSpec
+    from kiosk.services.station_service import Notify, StationService
     from ui.bridge import Bridge
     from ui.worker import StationWorker
 
@@ -46,6 +47,8 @@ def _qml_dir() -> Path:
 
 
 def _spec(c: ConnectorConfig) -> ConnectorSpec:
+    from kiosk.charger.simulator import ConnectorSpec  # noqa: PLC0415 - station thread
+
     if c.power_type == "DC":
         return ConnectorSpec.dc(
             c.id,
@@ -93,7 +96,17 @@ def build_station(
     speed: float,
     notify: Notify | None = None,
 ) -> Kiosk:
-    """The demo station: simulated charger, simulated PSP, the real ledger."""
+    """The demo station: simulated charger, simulated PSP, the real ledger.
+
+    Runs on the station thread in the app (the imports are here so that they do too).
+    """
+    from kiosk.charger.clock import ScaledClock  # noqa: PLC0415
+    from kiosk.charger.simulator import SimulatedCharger  # noqa: PLC0415
+    from kiosk.domain.payment import PaymentMethod  # noqa: PLC0415
+    from kiosk.services.station_service import StationService  # noqa: PLC0415
+    from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp  # noqa: PLC0415
+    from kiosk.store import open_database  # noqa: PLC0415
+
     clock = ScaledClock(datetime.now(UTC), speed=speed)
     db = open_database(settings.database)
     charger = SimulatedCharger(
@@ -186,7 +199,7 @@ def run_gui(
     """Start Qt, the station thread and the QML; returns the exit code."""
     started = time.perf_counter()
     import shiboken6  # noqa: PLC0415
-    from PySide6.QtCore import QUrl  # noqa: PLC0415 - Qt only here
+    from PySide6.QtCore import Qt, QTimer, QUrl  # noqa: PLC0415 - Qt only here
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
 
@@ -196,33 +209,47 @@ def run_gui(
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     app.setApplicationName("EV Charging Kiosk")
     relay = SnapshotRelay()
-    kiosk = build_station(settings, speed=speed, notify=relay)
-    worker = StationWorker(kiosk.service)
+    opened: list[Kiosk] = []
+
+    def open_station() -> StationService:  # on the station thread
+        kiosk = build_station(settings, speed=speed, notify=relay)
+        opened.append(kiosk)
+        return kiosk.service
+
+    worker = StationWorker(open_station)
     relay.worker = worker
     engine = QQmlApplicationEngine()
     retranslate = translator(app, engine)
-    bridge = Bridge(worker, retranslate=retranslate, demo=demo, orientation=orientation)
+    bridge = Bridge(worker, settings, retranslate=retranslate, demo=demo, orientation=orientation)
     warnings = prepare_engine(engine, bridge, fullscreen=fullscreen)
     engine.load(QUrl.fromLocalFile(str(main_qml())))
     if not engine.rootObjects():
         out.write("error: the user interface did not load:\n" + "\n".join(warnings) + "\n")
-        kiosk.close()
         return 1
     if language != "en":
         bridge.setLanguage(language)
-    worker.start()
-    window = engine.rootObjects()[0]
+    window: Any = engine.rootObjects()[0]
+    # the station thread starts once the overview is on the screen (or after 2 s at most)
+    window.frameSwapped.connect(worker.start, Qt.ConnectionType.QueuedConnection)
+    QTimer.singleShot(2000, worker.start)
     code = 0
     try:
         if quit_after_ready:
-            from ui.autoplay import wait_first_frame  # noqa: PLC0415
+            from ui.frames import wait_first_frame, wait_until  # noqa: PLC0415
 
             elapsed = wait_first_frame(app, window, started)
-            out.write(f"first overview frame after {elapsed:.3f} s\n")
+            frame_at = time.monotonic() - (time.perf_counter() - started - elapsed)
+            live = wait_until(app, lambda: bool(bridge.property("live")), 30)
+            out.write(
+                f"first overview frame after {elapsed:.3f} s (monotonic {frame_at:.6f}); "
+                "station live after "
+                + (f"{time.perf_counter() - started:.3f} s\n" if live else "never\n")
+            )
+            code = 0 if live else 1
         elif autoplay_dir is not None:
             from ui.autoplay import Autoplay  # noqa: PLC0415
 
-            code = Autoplay(app, window, bridge, kiosk.service, worker, autoplay_dir, out).run()
+            code = Autoplay(app, window, bridge, settings, worker, autoplay_dir, out).run()
         else:
             if fullscreen:
                 _production_mode(app, engine)
@@ -232,7 +259,8 @@ def run_gui(
         # the QML goes first: left to Python's teardown, the bridge could go before the
         # bindings that read it, and every one of them would log a TypeError
         shiboken6.delete(engine)
-        kiosk.close()
+        for kiosk in opened:
+            kiosk.close()
     if warnings:
         out.write("QML warnings:\n" + "\n".join(warnings) + "\n")
         code = code or 3

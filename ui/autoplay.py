@@ -10,23 +10,27 @@ been swapped.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtQuick import QQuickItem, QQuickWindow
-from PySide6.QtTest import QTest
 
 from kiosk.charger.clock import SimulatedClock
 from kiosk.charger.vehicles import PERFORMANCE_800V
+from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
-from kiosk.services.station_service import StationService
 from ui.bridge import Bridge
+from ui.frames import Frames, quick_window, spin, wait_until
 from ui.worker import StationWorker
 
-__all__ = ["SCREENS", "Autoplay", "find_item", "wait_first_frame"]
+if TYPE_CHECKING:
+    from kiosk.services.station_service import StationService
+
+__all__ = ["SCREENS", "Autoplay", "click", "find_item"]
 
 # every screen the bridge can show; the run fails when one was never reached
 SCREENS = (
@@ -52,23 +56,6 @@ MEMBER_CARD = "04A1B2C3D4"
 FLEET_CARD = "04F1EE7A01"
 
 
-def spin(app: QCoreApplication, ms: int) -> None:
-    """Run the event loop for `ms` milliseconds."""
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-    app.processEvents()
-
-
-def wait_until(app: QCoreApplication, ready: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not ready():
-        if time.monotonic() > deadline:
-            return False
-        spin(app, 15)
-    return True
-
-
 def find_item(window: QQuickWindow, name: str) -> QQuickItem | None:
     """The visible QML item with this objectName (the Loader's screen included)."""
 
@@ -84,45 +71,25 @@ def find_item(window: QQuickWindow, name: str) -> QQuickItem | None:
     return walk(window.contentItem())
 
 
+_tap_clock_ms = [0]  # the synthesized taps' own time line
+
+
 def click(window: QQuickWindow, item: QQuickItem) -> None:
     """A finger on the item's centre."""
-    centre = item.mapToScene(item.boundingRect().center()).toPoint()
-    QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
-
-
-class _Frames(QObject):
-    def __init__(self, window: QQuickWindow) -> None:
-        super().__init__()
-        self.count = 0
-        window.frameSwapped.connect(self._swapped)
-
-    def _swapped(self) -> None:
-        self.count += 1
-
-
-def _quick(window: QObject) -> QQuickWindow:
-    if not isinstance(window, QQuickWindow):
-        raise TypeError(f"Main.qml must be a Window, not {type(window).__name__}")
-    return window
-
-
-def wait_first_frame(app: QCoreApplication, root: QObject, started: float) -> float:
-    """Process events until the overview's first frame was swapped; seconds since `started`."""
-    window = _quick(root)
-    frames = _Frames(window)
-    seen_ready = -1
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
-        if seen_ready < 0 and window.property("ready"):
-            seen_ready = frames.count
-            window.update()
-        if seen_ready >= 0 and frames.count > seen_ready:
-            break
-        time.sleep(0.001)
-    elapsed = time.perf_counter() - started
-    app.quit()
-    return elapsed
+    QGuiApplication.processEvents()  # pending polish: the item where it is drawn now
+    centre = item.mapToScene(item.boundingRect().center())
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    press, release = QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease
+    # sent as the platform would (QtTest does the same, but pulls QtWidgets into the bundle);
+    # a second apart, so that two taps in a row are never taken for a double click
+    for kind, held in ((press, left), (release, none)):
+        _tap_clock_ms[0] += 1000
+        event = QMouseEvent(
+            kind, centre, window.mapToGlobal(centre), left, held, Qt.KeyboardModifier.NoModifier
+        )
+        event.setTimestamp(_tap_clock_ms[0])
+        QGuiApplication.sendEvent(window, event)
+    QGuiApplication.processEvents()
 
 
 class Autoplay:
@@ -131,28 +98,28 @@ class Autoplay:
         app: QCoreApplication,
         window: QObject,
         bridge: Bridge,
-        service: StationService,
+        settings: Settings,
         worker: StationWorker,
         out_dir: Path,
         out: TextIO,
     ) -> None:
         self.app = app
-        self.window = _quick(window)
+        self.window = quick_window(window)
         self.bridge = bridge
-        self.service = service
+        self.settings = settings
         self.worker = worker
         self.out_dir = Path(out_dir)
         self.out = out
-        self.frames = _Frames(self.window)
+        self.frames = Frames(self.window)
         self.reached: set[str] = set()
-        self.clock = SimulatedClock(service.now())
-        connectors = list(service.settings.connectors)
+        connectors = list(settings.connectors)
         dc = [c.id for c in connectors if c.power_type == "DC"]
         ac = [c.id for c in connectors if c.power_type != "DC"]
+        now = datetime.now(UTC)
         with_idle_fee = [
             cid
             for cid in ac
-            if service.tariff_for(cid, PaymentMethod.ACCOUNT_TOKEN).extensions.idle_fee
+            if settings.tariff_for(cid, PaymentMethod.ACCOUNT_TOKEN, now).extensions.idle_fee
         ]
         self.main = (with_idle_fee or ac or [connectors[0].id])[0]
         self.other = next((cid for cid in ac if cid != self.main), self.main)
@@ -236,7 +203,11 @@ class Autoplay:
         if not wait_until(self.app, lambda: bool(self.window.property("ready")), 30):
             self.out.write("the overview never appeared\n")
             return 1
-        clock = self.clock
+        if not wait_until(self.app, lambda: bool(self.bridge.property("live")), 30):
+            self.out.write("the station never opened\n")
+            return 1
+        self.service: StationService = self.worker.service
+        self.clock = clock = SimulatedClock(self.service.now())
         self._job(lambda s: setattr(s, "clock", clock))
         try:
             self._play()
@@ -322,7 +293,7 @@ class Autoplay:
         self._on("terminal")
         b.payByCard("visa-ok")
         self._on("plugIn")
-        self._advance(self.service.settings.timeouts.plug_in_s + 1)
+        self._advance(self.settings.timeouts.plug_in_s + 1)
         self.shoot("timeout")
         self._home()
 

@@ -12,20 +12,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_currency, format_decimal
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
+from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
-from kiosk.domain.session import StopReason
+from kiosk.domain.tariff import Tariff
 from kiosk.domain.tariff_text import describe
-from kiosk.receipts import StationInfo, build_receipt
-from kiosk.services.station_service import ConnectorView, StationService
 from kiosk.station import FlowState
 from ui.worker import Snapshot, StationWorker
+
+if TYPE_CHECKING:  # loaded on the station thread, after the first frame
+    from kiosk.services.station_service import ConnectorView, StationService
 
 __all__ = ["LANGUAGES", "Bridge"]
 
@@ -64,6 +66,7 @@ class Bridge(QObject):
     def __init__(
         self,
         worker: StationWorker,
+        settings: Settings,
         *,
         retranslate: Callable[[str], None] | None = None,
         demo: bool = False,
@@ -71,7 +74,8 @@ class Bridge(QObject):
     ) -> None:
         super().__init__()
         self._worker = worker
-        self._service: StationService = worker.service
+        self._settings = settings
+        self._unavailable = ""  # why the station could not be opened
         self._retranslate = retranslate
         self._demo = demo
         self._orientation = orientation
@@ -90,6 +94,7 @@ class Bridge(QObject):
         worker.snapshot.connect(self._on_snapshot)  # queued: emitted on the station thread
         worker.failed.connect(self._on_failed)
         worker.bug.connect(self._on_bug)
+        worker.unavailable.connect(self._on_unavailable)
 
     # ------------------------------------------------------------ snapshots
 
@@ -127,6 +132,12 @@ class Bridge(QObject):
         self.changed.emit()
         self.screenChanged.emit()
 
+    def _on_unavailable(self, message: str) -> None:
+        self._unavailable = message
+        self._active, self._paying, self._notice = "", False, ""
+        self.changed.emit()
+        self.screenChanged.emit()
+
     def _on_bug(self, message: str) -> None:
         log.error("station bug shown to the driver as a generic error: %s", message)
         self._on_failed("", "")
@@ -159,12 +170,18 @@ class Bridge(QObject):
         return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
     def _currency(self, cid: str) -> str:
-        tariffs = self._service.settings.tariffs.get(cid)
+        tariffs = self._settings.tariffs.get(cid)
         return tariffs[0].currency if tariffs else "EUR"
+
+    def _tariff(self, cid: str, method: PaymentMethod) -> Tariff:
+        at = self._snapshot.at if self._snapshot is not None else datetime.now(UTC)
+        return self._settings.tariff_for(cid, method, at)
 
     # ------------------------------------------------------------ properties
 
     def _get_screen(self) -> str:
+        if self._unavailable:
+            return "outOfService"
         if self._notice:
             return self._notice
         view = self._view()
@@ -188,26 +205,35 @@ class Bridge(QObject):
     activeConnector = Property(str, _get_active, notify=changed)
 
     def _get_connectors(self) -> list[dict[str, Any]]:
-        if self._snapshot is None:
-            return []
         out = []
-        for cid, view in self._snapshot.views.items():
-            config = self._service.settings.connector(cid)
-            tariff = self._service.tariff_for(cid, PaymentMethod.BANK_CARD)
-            out.append(
-                {
-                    "id": cid,
-                    "label": view.label,
-                    "powerType": "DC" if config.power_type == "DC" else "AC",
-                    "maxPower": f"{config.max_power_kw} kW",
-                    "standard": config.standard,
-                    "state": view.state.value,
-                    "available": view.state is FlowState.IDLE and not view.faulted,
-                    "charging": view.state in (FlowState.CHARGING, FlowState.FINISHING),
-                    "priceText": describe(tariff, self._language).summary,
-                    "energy": f"{self.number(view.energy_kwh, 2)} kWh",
-                    "power": f"{self.number(view.power_kw, 1)} kW",
-                    "cost": ""
+        for config in self._settings.connectors:
+            cid = config.id
+            tariff = self._tariff(cid, PaymentMethod.BANK_CARD)
+            card: dict[str, Any] = {
+                "id": cid,
+                "label": config.label,
+                "powerType": "DC" if config.power_type == "DC" else "AC",
+                "maxPower": f"{config.max_power_kw} kW",
+                "standard": config.standard,
+                # until the station thread's first snapshot: the price, not yet the state
+                "state": "out_of_service" if self._unavailable else "starting",
+                "available": False,
+                "charging": False,
+                "priceText": describe(tariff, self._language).summary,
+                "energy": "",
+                "power": "",
+                "cost": "",
+            }
+            view = self._view(cid)
+            if view is not None:
+                card.update(
+                    label=view.label,
+                    state=view.state.value,
+                    available=view.state is FlowState.IDLE and not view.faulted,
+                    charging=view.state in (FlowState.CHARGING, FlowState.FINISHING),
+                    energy=f"{self.number(view.energy_kwh, 2)} kWh",
+                    power=f"{self.number(view.power_kw, 1)} kW",
+                    cost=""
                     if view.cost is None
                     else self.money(
                         view.cost.incl_vat
@@ -215,23 +241,20 @@ class Bridge(QObject):
                         else view.cost.excl_vat,
                         self._currency(cid),
                     ),
-                }
-            )
+                )
+            out.append(card)
         return out
 
     connectors = Property(list, _get_connectors, notify=changed)
 
     def _get_price(self) -> dict[str, Any]:
-        cid = self._active or (
-            next(iter(self._service.connectors)) if self._service.connectors else ""
-        )
+        settings = self._settings
+        cid = self._active or (settings.connectors[0].id if settings.connectors else "")
         if not cid:
             return {}
-        tariff = self._service.tariff_for(cid, PaymentMethod.BANK_CARD)
+        tariff = self._tariff(cid, PaymentMethod.BANK_CARD)
         d = describe(tariff, self._language)
-        member = describe(
-            tariff, self._language, group="member", tariffs=self._service.connectors[cid].tariffs
-        )
+        member = describe(tariff, self._language, group="member", tariffs=settings.tariffs[cid])
         return {
             "connector": cid,
             "summary": d.summary,
@@ -248,8 +271,8 @@ class Bridge(QObject):
             "memberSummary": member.summary if member.summary != d.summary else "",
             "memberNote": member.group_note,
             "holds": {
-                "card": self.money(self._service.settings.holds.bank_card, tariff.currency),
-                "qr": self.money(self._service.settings.holds.qr_web, tariff.currency),
+                "card": self.money(settings.holds.bank_card, tariff.currency),
+                "qr": self.money(settings.holds.qr_web, tariff.currency),
             },
         }
 
@@ -292,7 +315,7 @@ class Bridge(QObject):
             "elapsed": self.duration(elapsed),
             "stopCode": view.stop_code or "",
             "history": history,
-            "maxPower": float(self._service.settings.connector(view.connector_id).max_power_kw),
+            "maxPower": float(self._settings.connector(view.connector_id).max_power_kw),
             "secondsLeft": self._seconds_left(view.deadline),
             "message": view.message or "",
             "method": "" if view.method is None else view.method.value,
@@ -305,7 +328,7 @@ class Bridge(QObject):
     def _idle_fee(self, view: ConnectorView, currency: str) -> dict[str, Any]:
         """The idle fee after a stop: price per minute, cap, seconds of grace left (-1: none)."""
         method = view.method or PaymentMethod.BANK_CARD
-        fee = self._service.tariff_for(view.connector_id, method).extensions.idle_fee
+        fee = self._tariff(view.connector_id, method).extensions.idle_fee
         if fee is None:
             return {"idleFee": "", "idleCap": "", "idleSecondsLeft": -1}
         gross = fee.price_per_minute * (100 + (fee.vat or 0)) / 100
@@ -335,7 +358,9 @@ class Bridge(QObject):
         s, p, breakdown = loaded  # read by the station thread; building it is pure CPU
         if s.totals is None:
             return {}
-        settings = self._service.settings
+        from kiosk.receipts import StationInfo, build_receipt  # noqa: PLC0415 - after first frame
+
+        settings = self._settings
         r = build_receipt(
             s,
             p,
@@ -370,6 +395,12 @@ class Bridge(QObject):
         }
 
     receipt = Property(dict, _get_receipt, notify=changed)
+
+    def _get_live(self) -> bool:
+        """The station thread has opened the ledger and sent its first snapshot."""
+        return self._snapshot is not None
+
+    live = Property(bool, _get_live, notify=changed)
 
     def _get_notice(self) -> str:
         return self._notice_text
@@ -412,7 +443,7 @@ class Bridge(QObject):
     demo = Property(bool, _get_demo, constant=True)
 
     def _get_station(self) -> dict[str, str]:
-        st = self._service.settings.station
+        st = self._settings.station
         return {"name": st.name, "operator": st.operator, "address": f"{st.address}, {st.city}"}
 
     station = Property(dict, _get_station, constant=True)
@@ -513,7 +544,7 @@ class Bridge(QObject):
     @Slot()
     def stopCharging(self) -> None:
         cid = self._active
-        self._submit(cid, lambda s: s.stop(cid, StopReason.DRIVER_SCREEN))
+        self._submit(cid, lambda s: _stop(s, cid))
 
     @Slot(str)
     def stopWithCode(self, code: str) -> None:
@@ -579,6 +610,12 @@ def _back_to_idle(s: StationService, cid: str) -> None:
         if s.connectors[cid].flow.state is FlowState.IDLE:
             return
         s.back(cid)
+
+
+def _stop(s: StationService, cid: str) -> None:
+    from kiosk.domain.session import StopReason  # noqa: PLC0415 - loaded with the station
+
+    s.stop(cid, StopReason.DRIVER_SCREEN)
 
 
 def _pay_card(s: StationService, cid: str, test_card: str) -> None:

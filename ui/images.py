@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from urllib.parse import unquote
 
-import segno
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtQuick import QQuickImageProvider
@@ -18,6 +17,8 @@ class QrImageProvider(QQuickImageProvider):
         super().__init__(QQuickImageProvider.ImageType.Image)
 
     def requestImage(self, image_id: str, size: QSize, requested: QSize) -> QImage:
+        import segno  # noqa: PLC0415 - only when a QR screen shows, not at start-up
+
         text = unquote(image_id)
         qr = segno.make(text or " ", error="m")
         side = max(requested.width(), requested.height(), 256)

@@ -12,8 +12,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk import cli as core_cli
-
 __all__ = ["main"]
 
 
@@ -37,6 +35,8 @@ def _parser(command: str) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in ("demo", "run"):
+        from kiosk import cli as core_cli  # noqa: PLC0415 - not needed by the Qt run modes
+
         return core_cli.main(args)
     command, rest = args[0], args[1:]
     opts = _parser(command).parse_args(rest)

@@ -1,9 +1,11 @@
 """The station thread: owns the StationService; the GUI thread never blocks on it.
 
-Every call into the core (driver actions, the one-second tick, hardware events) runs
-here, one at a time, so the service needs no locks. After each job the worker takes
-a snapshot of everything the screens show and emits it through a queued signal;
-the bridge (in the GUI thread) only ever reads snapshots.
+The thread first opens the station (importing the store, opening and migrating the
+ledger, recovering unfinished sessions), so the screens can show their first frame
+meanwhile; then every call into the core (driver actions, the one-second tick,
+hardware events) runs here, one at a time, so the service needs no locks. After each
+job the worker takes a snapshot of everything the screens show and emits it through a
+queued signal; the bridge (in the GUI thread) only ever reads snapshots.
 """
 
 from __future__ import annotations
@@ -15,18 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.domain.errors import KnownError, UserFacingError
-from kiosk.services.station_service import ConnectorView, StationService
+
+if TYPE_CHECKING:  # the store and the service load on the station thread, after the first frame
+    from kiosk.services.station_service import ConnectorView, StationService
 
 __all__ = ["Snapshot", "StationWorker"]
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[StationService], Any]
+Job = Callable[["StationService"], Any]
 
 
 @dataclass(frozen=True)
@@ -40,21 +44,26 @@ class Snapshot:
 
 
 class StationWorker(QObject):
-    """Runs jobs on one thread; emits `snapshot` and `failed` (queued to the GUI)."""
+    """Opens the station, then runs jobs on one thread; emits `snapshot`, `failed`,
+    `bug` and, when the station cannot be opened, `unavailable` (queued to the GUI)."""
 
     snapshot = Signal(object)
     failed = Signal(str, str)  # connector id (or ""), message for the screen
     bug = Signal(str)
+    unavailable = Signal(str)  # why the station could not be opened
 
     def __init__(
         self,
-        service: StationService,
+        open_station: Callable[[], StationService],
         *,
         tick_s: float = 1.0,
         describe: Callable[[StationService, Snapshot], Snapshot] | None = None,
     ) -> None:
         super().__init__()
-        self.service = service
+        self._open_station = open_station
+        self._started = False
+        self._service: StationService | None = None
+        self.opened = threading.Event()  # set once the service exists (or failed to)
         self._jobs: queue.Queue[tuple[str, Job] | None] = queue.Queue()
         self._tick_s = tick_s
         self._thread = threading.Thread(target=self._run, name="kiosk-station", daemon=True)
@@ -64,8 +73,19 @@ class StationWorker(QObject):
         self._describe = describe
         self._receipts: dict[str, tuple[Any, Any, Any]] = {}
 
+    @property
+    def service(self) -> StationService:
+        """The station's service; only once `opened` is set and the opening succeeded."""
+        if self._service is None:
+            raise RuntimeError("the station is not open (yet)")
+        return self._service
+
+    @Slot()
     def start(self) -> None:
-        self._thread.start()
+        """Start the thread, unless it was started already (GUI thread only)."""
+        if not self._started:
+            self._started = True
+            self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -76,7 +96,24 @@ class StationWorker(QObject):
         """Queue a job (from any thread); its errors reach the screen via `failed`."""
         self._jobs.put((connector_id, job))
 
+    def _open(self) -> bool:
+        try:
+            self._service = self._open_station()
+        except KnownError as exc:  # a full disk, a broken ledger, a bad configuration
+            log.error("the station could not be opened: %s", exc)
+            self.unavailable.emit(str(exc))
+            return False
+        except Exception as exc:
+            log.exception("the station could not be opened")
+            self.unavailable.emit(f"{type(exc).__name__}: {exc}")
+            return False
+        finally:
+            self.opened.set()
+        return True
+
     def _run(self) -> None:
+        if not self._open():
+            return
         self._emit()
         while not self._stop.is_set():
             try:

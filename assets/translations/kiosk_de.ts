@@ -683,6 +683,10 @@
         <translation>Keine Verbindung</translation>
     </message>
     <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
         <source>In use</source>
         <translation>Belegt</translation>
     </message>

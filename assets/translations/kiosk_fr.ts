@@ -683,6 +683,10 @@
         <translation>Ne répond pas</translation>
     </message>
     <message>
+        <source>Starting…</source>
+        <translation>Démarrage…</translation>
+    </message>
+    <message>
         <source>In use</source>
         <translation>Occupé</translation>
     </message>

@@ -683,6 +683,10 @@
         <translation>Reageert niet</translation>
     </message>
     <message>
+        <source>Starting…</source>
+        <translation>Wordt gestart…</translation>
+    </message>
+    <message>
         <source>In use</source>
         <translation>Bezet</translation>
     </message>

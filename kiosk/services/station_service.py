@@ -30,7 +30,7 @@ from kiosk.domain.payment import (
     PaymentOperation,
     PaymentState,
 )
-from kiosk.domain.pricing import Amount, select_tariff
+from kiosk.domain.pricing import Amount
 from kiosk.domain.session import (
     ChargingSession,
     MeterSample,
@@ -38,7 +38,7 @@ from kiosk.domain.session import (
     StopReason,
     TokenType,
 )
-from kiosk.domain.tariff import Tariff, TariffType
+from kiosk.domain.tariff import Tariff
 from kiosk.ports import (
     Charger,
     ChargerEvent,
@@ -174,24 +174,8 @@ class StationService:
 
     def tariff_for(self, connector_id: str, method: PaymentMethod | None) -> Tariff:
         """The tariff a driver paying this way sees and pays (OCPI type, validity)."""
-        c = self._c(connector_id)
-        now = self.now()
-        wanted = (
-            c.config.regular_tariff_id
-            if method is PaymentMethod.ACCOUNT_TOKEN
-            else c.config.ad_hoc_tariff_id
-        )
-        if wanted is not None:
-            for t in c.tariffs:
-                if t.id == wanted and t.is_valid_at(now):
-                    return t
-        kind = (
-            TariffType.REGULAR
-            if method is PaymentMethod.ACCOUNT_TOKEN
-            else TariffType.AD_HOC_PAYMENT
-        )
-        typed = [t for t in c.tariffs if t.type in (kind, None)]
-        return select_tariff(typed or list(c.tariffs), now)
+        self._c(connector_id)  # an unknown connector is the service's error, not a KeyError
+        return self.settings.tariff_for(connector_id, method, self.now())
 
     def _tariff_json(self, c: _Connector, tariff: Tariff) -> str:
         data = jsonio.loads(c.tariff_text)

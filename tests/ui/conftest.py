@@ -132,11 +132,13 @@ def kiosk_ui(
     kiosk = build_station(demo_settings(tmp_path / "k.sqlite"), speed=1.0, notify=relay)
     clock = SimulatedClock(kiosk.service.now())
     kiosk.service.clock = clock  # before the station thread starts: no race
-    worker = StationWorker(kiosk.service)
+    worker = StationWorker(lambda: kiosk.service)
     relay.worker = worker
     engine = QQmlApplicationEngine()
     retranslate = translator(qapp, engine)
-    bridge = Bridge(worker, retranslate=retranslate, demo=True, orientation=orientation)
+    bridge = Bridge(
+        worker, kiosk.settings, retranslate=retranslate, demo=True, orientation=orientation
+    )
     warnings = prepare_engine(engine, bridge, fullscreen=False)
     engine.load(QUrl.fromLocalFile(str(main_qml())))
     assert engine.rootObjects(), warnings
@@ -145,7 +147,9 @@ def kiosk_ui(
     worker.start()
     ui = KioskUi(qtbot, window, bridge, kiosk.service, worker, clock, warnings)
     try:
-        qtbot.waitUntil(lambda: bool(window.property("ready")), timeout=10_000)
+        qtbot.waitUntil(
+            lambda: bool(window.property("ready") and bridge.property("live")), timeout=10_000
+        )
         yield ui
     finally:
         retranslate("en")  # the application (and its translator) outlives the test

@@ -59,6 +59,7 @@ QtObject {
         case "out_of_service": return qsTr("Out of service")
         case "faulted": return qsTr("Fault")
         case "offline": return qsTr("Not responding")
+        case "starting": return qsTr("Starting…")
         default: return qsTr("In use")
         }
     }
