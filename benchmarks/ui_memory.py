@@ -37,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ui.frames import wait_until
+
 _TARGET_RSS_MB = 250.0
 _FLAT_MB_PER_100 = 0.5
 _TOKENS = ("04A1B2C3D4", "04F1EE7A01", "0455AFF001")  # member, fleet, staff
@@ -67,27 +69,23 @@ class Driver:
     """Plays one session after another through the bridge, as a driver and a car would."""
 
     def __init__(self, app: Any, window: Any, bridge: Any, worker: Any) -> None:
-        from PySide6.QtCore import QEventLoop
-
         from kiosk.charger.clock import SimulatedClock
 
         self.app = app
         self.window = window
         self.bridge = bridge
         self.worker = worker
-        self.all_events = QEventLoop.ProcessEventsFlag.AllEvents
         self.clock = SimulatedClock(worker.service.now())
         self.job(lambda s: setattr(s, "clock", self.clock))
 
     def wait_until(self, ready: Callable[[], bool], timeout_s: float) -> bool:
-        """Run the GUI's event loop (timers, queued snapshots, rendering) until `ready`."""
-        deadline = time.monotonic() + timeout_s
-        while not ready():
-            if time.monotonic() > deadline:
-                return False
-            self.app.processEvents(self.all_events, 5)
-            time.sleep(0.001)
-        return True
+        """Run the GUI's event loop (timers, queued snapshots, rendering) until `ready`.
+
+        A real event loop (QEventLoop.exec, as the kiosk's app.exec), not processEvents():
+        processEvents() never runs deferred deletes, so every screen the Loader replaced
+        would stay in memory (about 1 MB a session) and the figure would be the driver's.
+        """
+        return wait_until(self.app, ready, timeout_s)
 
     def job(self, fn: Callable[[Any], Any]) -> None:
         """Run `fn` on the station thread; return when its snapshot has been emitted."""
@@ -165,7 +163,6 @@ def run(sessions: int, every: int, folder: Path) -> int:
     from kiosk.config import demo_settings
     from ui.app import SnapshotRelay, build_station, main_qml, prepare_engine, translator
     from ui.bridge import Bridge
-    from ui.frames import wait_until
     from ui.worker import StationWorker
 
     settings = demo_settings(folder / "memory.sqlite")

@@ -89,7 +89,6 @@ class Bridge(QObject):
         self._notice = ""  # a transient screen: "timeout" or "error"
         self._notice_text = ""
         self._last_states: dict[str, FlowState] = {}
-        self._finishing_since: dict[str, datetime] = {}  # the idle-fee grace runs from here
         self._checkout = ""  # the QR session's checkout id, fresh for each QR payment
         worker.snapshot.connect(self._on_snapshot)  # queued: emitted on the station thread
         worker.failed.connect(self._on_failed)
@@ -103,10 +102,6 @@ class Bridge(QObject):
         for cid, view in snap.views.items():
             before = self._last_states.get(cid)
             self._last_states[cid] = view.state
-            if view.state is FlowState.FINISHING and before is not FlowState.FINISHING:
-                self._finishing_since[cid] = snap.at
-            elif view.state is not FlowState.FINISHING:
-                self._finishing_since.pop(cid, None)
             if (
                 cid == self._active
                 and before in (FlowState.WAITING_FOR_PLUG, FlowState.PAYMENT_CHOSEN)
@@ -333,7 +328,7 @@ class Bridge(QObject):
             return {"idleFee": "", "idleCap": "", "idleSecondsLeft": -1}
         gross = fee.price_per_minute * (100 + (fee.vat or 0)) / 100
         cap = None if fee.max_fee is None else fee.max_fee * (100 + (fee.vat or 0)) / 100
-        since = self._finishing_since.get(view.connector_id)
+        since = view.stopped_at  # the core's clock: what the receipt will bill
         left = fee.grace_minutes * 60
         if since is not None and self._snapshot is not None:
             left = max(0, left - int((self._snapshot.at - since).total_seconds()))

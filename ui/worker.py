@@ -37,10 +37,40 @@ Job = Callable[["StationService"], Any]
 class Snapshot:
     at: datetime
     views: dict[str, ConnectorView]
-    power_history: dict[str, list[float]] = field(default_factory=dict)  # kW, for the chart
+    # the chart: [seconds since the car was plugged in, kW], the whole session in <= 600 points
+    power_history: dict[str, list[list[float]]] = field(default_factory=dict)
     breakdowns: dict[str, Any] = field(default_factory=dict)  # connector -> CostBreakdown
     # connector -> (session, payment, final breakdown) of the receipt on its screen
     receipts: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
+
+
+class PowerHistory:
+    """A session's power over time for the chart: all of it, in at most `limit` points.
+
+    When full, every other point goes and new points come half as often, so a
+    twelve-hour session is drawn from start to now, as a ten-minute one is.
+    """
+
+    def __init__(self, limit: int = 600) -> None:
+        self._limit = limit
+        self._gap = 0.0  # seconds between kept points
+        self._points: list[list[float]] = []
+        self._latest: list[float] | None = None  # newer than the gap allows: drawn, not kept
+
+    def add(self, seconds: float, kw: float) -> None:
+        if self._points and seconds - self._points[-1][0] < self._gap:
+            self._latest = [seconds, kw]
+            return
+        self._latest = None
+        self._points.append([seconds, kw])
+        if len(self._points) > self._limit:
+            self._points = self._points[::2]
+            span = self._points[-1][0] - self._points[0][0]
+            self._gap = span / (len(self._points) - 1)  # the kept points' spacing
+
+    def points(self) -> list[list[float]]:
+        latest = [] if self._latest is None else [list(self._latest)]
+        return [list(p) for p in self._points] + latest
 
 
 class StationWorker(QObject):
@@ -68,7 +98,7 @@ class StationWorker(QObject):
         self._tick_s = tick_s
         self._thread = threading.Thread(target=self._run, name="kiosk-station", daemon=True)
         self._stop = threading.Event()
-        self._history: dict[str, list[float]] = {}
+        self._history: dict[str, PowerHistory] = {}
         self._last_session: dict[str, str | None] = {}
         self._describe = describe
         self._receipts: dict[str, tuple[Any, Any, Any]] = {}
@@ -140,13 +170,12 @@ class StationWorker(QObject):
         views = {cid: service.view(cid) for cid in service.connectors}
         for cid, view in views.items():
             if self._last_session.get(cid) != view.session_id:
-                self._history[cid] = []
+                self._history[cid] = PowerHistory()
                 self._last_session[cid] = view.session_id
             if view.session_id is not None and view.started_at is not None:
-                history = self._history.setdefault(cid, [])
-                history.append(float(view.power_kw))  # display only: the chart's y values
-                if len(history) > 600:
-                    del history[: len(history) - 600]
+                seconds = (service.now() - view.started_at).total_seconds()
+                # display only: the chart's points, never a figure that is billed
+                self._history.setdefault(cid, PowerHistory()).add(seconds, float(view.power_kw))
         receipts: dict[str, tuple[Any, Any, Any]] = {}
         for cid, view in views.items():
             sid = view.receipt_session_id
@@ -167,7 +196,7 @@ class StationWorker(QObject):
         snap = Snapshot(
             at=service.now(),
             views=views,
-            power_history={k: list(v) for k, v in self._history.items()},
+            power_history={k: v.points() for k, v in self._history.items()},
             receipts=receipts,
         )
         if self._describe is not None:

@@ -434,7 +434,7 @@
         <translation>Bankkarte</translation>
     </message>
     <message>
-        <source>Debit or credit card, contactless or chip, or your phone's wallet.</source>
+        <source>Debit or credit card, contactless or chip, or your phone&apos;s wallet.</source>
         <translation>Debit- oder Kreditkarte, kontaktlos oder mit Chip, oder per Wallet auf dem Smartphone.</translation>
     </message>
     <message>
@@ -492,6 +492,14 @@
 <context>
     <name>PowerChart</name>
     <message>
+        <source>%1 min</source>
+        <translation>%1 Min.</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 Std.</translation>
+    </message>
+    <message>
         <source>Charging power over time</source>
         <translation>Ladeleistung im Zeitverlauf</translation>
     </message>
@@ -546,7 +554,7 @@
         <translation>Mit dem Smartphone bezahlen</translation>
     </message>
     <message>
-        <source>Scan the code with your phone's camera and pay on the page that opens.</source>
+        <source>Scan the code with your phone&apos;s camera and pay on the page that opens.</source>
         <translation>Scannen Sie den Code mit der Kamera Ihres Smartphones und bezahlen Sie auf der Seite, die sich öffnet.</translation>
     </message>
     <message>

@@ -68,7 +68,7 @@
     </message>
     <message>
         <source>Note it down: it stops this session here later.</source>
-        <translation>Notez-le : il permet d’arrêter cette session ici plus tard.</translation>
+        <translation>Notez-le&#xa0;: il permet d’arrêter cette session ici plus tard.</translation>
     </message>
     <message>
         <source>Charging power</source>
@@ -149,7 +149,7 @@
     </message>
     <message>
         <source>RFID reader: tap a card</source>
-        <translation>Lecteur RFID : présenter une carte</translation>
+        <translation>Lecteur RFID&#xa0;: présenter une carte</translation>
     </message>
     <message>
         <source>Member</source>
@@ -169,7 +169,7 @@
     </message>
     <message>
         <source>Terminal: present a bank card</source>
-        <translation>Terminal : présenter une carte bancaire</translation>
+        <translation>Terminal&#xa0;: présenter une carte bancaire</translation>
     </message>
     <message>
         <source>Visa declined</source>
@@ -282,11 +282,11 @@
     </message>
     <message>
         <source>Idle fee: %1 per minute, at most %2, for blocking the charging point after charging.</source>
-        <translation>Frais d’occupation : %1 par minute, au maximum %2, si le point reste occupé après la recharge.</translation>
+        <translation>Frais d’occupation&#xa0;: %1 par minute, au maximum %2, si le point reste occupé après la recharge.</translation>
     </message>
     <message>
         <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
-        <translation>Frais d’occupation : %1 par minute si le point reste occupé après la recharge.</translation>
+        <translation>Frais d’occupation&#xa0;: %1 par minute si le point reste occupé après la recharge.</translation>
     </message>
     <message>
         <source>No idle fee here, but others may be waiting to charge.</source>
@@ -294,7 +294,7 @@
     </message>
     <message>
         <source>Stopped by the charger: %1</source>
-        <translation>Arrêtée par la borne : %1</translation>
+        <translation>Arrêtée par la borne&#xa0;: %1</translation>
     </message>
     <message>
         <source>Cost so far</source>
@@ -321,7 +321,7 @@
     </message>
     <message>
         <source>Reach mode: all controls in the lower part of the screen</source>
-        <translation>Mode accessible : toutes les commandes en bas de l’écran</translation>
+        <translation>Mode accessible&#xa0;: toutes les commandes en bas de l’écran</translation>
     </message>
 </context>
 <context>
@@ -332,7 +332,7 @@
     </message>
     <message>
         <source>Reach mode is on: every control is in the lower part of the screen.</source>
-        <translation>Mode accessible activé : toutes les commandes sont en bas de l’écran.</translation>
+        <translation>Mode accessible activé&#xa0;: toutes les commandes sont en bas de l’écran.</translation>
     </message>
     <message>
         <source>Tap the reach button again to use the whole screen.</source>
@@ -415,7 +415,7 @@
     <name>PaymentScreen</name>
     <message>
         <source>How would you like to pay?</source>
-        <translation>Comment souhaitez-vous payer ?</translation>
+        <translation>Comment souhaitez-vous payer&#xa0;?</translation>
     </message>
     <message>
         <source>Charging point %1</source>
@@ -434,12 +434,12 @@
         <translation>Carte bancaire</translation>
     </message>
     <message>
-        <source>Debit or credit card, contactless or chip, or your phone's wallet.</source>
+        <source>Debit or credit card, contactless or chip, or your phone&apos;s wallet.</source>
         <translation>Carte de débit ou de crédit, sans contact ou à puce, ou portefeuille mobile.</translation>
     </message>
     <message>
         <source>Reserved: %1</source>
-        <translation>Réservé : %1</translation>
+        <translation>Réservé&#xa0;: %1</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -455,7 +455,7 @@
     </message>
     <message>
         <source>A reserved amount is only held, not charged: you pay what you use, the rest is released when you unplug.</source>
-        <translation>Un montant réservé est seulement bloqué, pas débité : vous payez ce que vous consommez, le reste est libéré au débranchement.</translation>
+        <translation>Un montant réservé est seulement bloqué, pas débité&#xa0;: vous payez ce que vous consommez, le reste est libéré au débranchement.</translation>
     </message>
     <message>
         <source>Back</source>
@@ -492,6 +492,14 @@
 <context>
     <name>PowerChart</name>
     <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
         <source>Charging power over time</source>
         <translation>Puissance de charge dans le temps</translation>
     </message>
@@ -520,15 +528,15 @@
     </message>
     <message>
         <source>Bank card: we reserve %1 and charge only what you use.</source>
-        <translation>Carte bancaire : nous réservons %1 et ne débitons que votre consommation.</translation>
+        <translation>Carte bancaire&#xa0;: nous réservons %1 et ne débitons que votre consommation.</translation>
     </message>
     <message>
         <source>Phone: we reserve %1 and charge only what you use.</source>
-        <translation>Téléphone : nous réservons %1 et ne débitons que votre consommation.</translation>
+        <translation>Téléphone&#xa0;: nous réservons %1 et ne débitons que votre consommation.</translation>
     </message>
     <message>
         <source>Charging card: billed to your account.</source>
-        <translation>Carte de recharge : facturé sur votre compte.</translation>
+        <translation>Carte de recharge&#xa0;: facturé sur votre compte.</translation>
     </message>
     <message>
         <source>Back</source>
@@ -546,7 +554,7 @@
         <translation>Payer avec votre téléphone</translation>
     </message>
     <message>
-        <source>Scan the code with your phone's camera and pay on the page that opens.</source>
+        <source>Scan the code with your phone&apos;s camera and pay on the page that opens.</source>
         <translation>Scannez le code avec l’appareil photo de votre téléphone et payez sur la page qui s’ouvre.</translation>
     </message>
     <message>

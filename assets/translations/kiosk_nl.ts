@@ -434,7 +434,7 @@
         <translation>Bankpas</translation>
     </message>
     <message>
-        <source>Debit or credit card, contactless or chip, or your phone's wallet.</source>
+        <source>Debit or credit card, contactless or chip, or your phone&apos;s wallet.</source>
         <translation>Betaal- of creditcard, contactloos of met chip, of met de wallet op uw telefoon.</translation>
     </message>
     <message>
@@ -492,6 +492,14 @@
 <context>
     <name>PowerChart</name>
     <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 u</translation>
+    </message>
+    <message>
         <source>Charging power over time</source>
         <translation>Laadvermogen in de tijd</translation>
     </message>
@@ -546,7 +554,7 @@
         <translation>Betalen met uw telefoon</translation>
     </message>
     <message>
-        <source>Scan the code with your phone's camera and pay on the page that opens.</source>
+        <source>Scan the code with your phone&apos;s camera and pay on the page that opens.</source>
         <translation>Scan de code met de camera van uw telefoon en betaal op de pagina die opent.</translation>
     </message>
     <message>

@@ -103,6 +103,7 @@ class ConnectorView:
     cost: Amount | None
     authorized: Decimal | None
     started_at: datetime | None
+    stopped_at: datetime | None  # energy transfer ended: the idle fee's grace runs from here
     deadline: datetime | None
     message: str | None
     method: PaymentMethod | None
@@ -210,6 +211,7 @@ class StationService:
             cost=cost,
             authorized=None if c.payment is None else c.payment.authorized,
             started_at=None if s is None else s.plugged_at,
+            stopped_at=None if s is None else s.stopped_at,
             deadline=c.deadline,
             message=c.message,
             method=c.method,

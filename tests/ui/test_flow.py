@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from kiosk.domain.payment import PaymentState
+from kiosk.domain.session import StopReason
 from kiosk.services.station_service import StationService
 from tests.ui.conftest import KioskUi
 
@@ -223,3 +224,27 @@ def test_landscape_window(kiosk_ui: KioskUi) -> None:
     ui.on("price")
     ui.click("backButton")
     ui.on("overview")
+
+
+def test_idle_fee_grace_counts_from_the_cores_stop_not_from_the_screen(kiosk_ui: KioskUi) -> None:
+    """The countdown is what the receipt bills: it runs from the session's stop, even when
+    the screen first hears of the stop minutes later (a restarted UI, a busy thread)."""
+    ui = kiosk_ui
+    _to_terminal(ui, "1")
+    ui.bridge.payByCard("visa-ok")
+    ui.on("plugIn")
+    ui.bridge.devPlugIn("1")
+    ui.on("charging")
+    ui.advance(600, steps=10)
+    grace_s = 15 * 60  # assets/tariffs/ac_time_of_use.json: x_kiosk idle_fee grace_minutes
+
+    def stop_then_wait(s: StationService) -> None:
+        s.stop("1", StopReason.DRIVER_SCREEN)
+        ui.clock.advance(300)
+        s.tick()
+
+    ui.job(stop_then_wait)  # one job: the first snapshot the screen gets is 300 s late
+    ui.on("finishing")
+    assert int(ui.session()["idleSecondsLeft"]) == grace_s - 300
+    ui.advance(120)
+    assert int(ui.session()["idleSecondsLeft"]) == grace_s - 420
