@@ -20,7 +20,9 @@ from babel.numbers import format_currency, format_decimal
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk.config import Settings
+from kiosk.domain.estimate import example_charge, price_example
 from kiosk.domain.payment import PaymentMethod
+from kiosk.domain.pricing import NoActiveTariff
 from kiosk.domain.tariff import Tariff
 from kiosk.domain.tariff_text import describe
 from kiosk.station import FlowState
@@ -76,6 +78,7 @@ class Bridge(QObject):
         self._worker = worker
         self._settings = settings
         self._unavailable = ""  # why the station could not be opened
+        self._examples: dict[tuple[str, str, datetime], dict[str, Any]] = {}
         self._retranslate = retranslate
         self._demo = demo
         self._orientation = orientation
@@ -154,9 +157,8 @@ class Bridge(QObject):
 
     def number(self, value: Decimal, places: int = 2) -> str:
         q = Decimal(1).scaleb(-places)
-        return str(
-            format_decimal(value.quantize(q), format=f"#,##0.{'0' * places}", locale=self._locale())
-        )
+        pattern = f"#,##0.{'0' * places}" if places else "#,##0"
+        return str(format_decimal(value.quantize(q), format=pattern, locale=self._locale()))
 
     @staticmethod
     def duration(seconds: int) -> str:
@@ -168,9 +170,35 @@ class Bridge(QObject):
         tariffs = self._settings.tariffs.get(cid)
         return tariffs[0].currency if tariffs else "EUR"
 
+    def _now(self) -> datetime:
+        return self._snapshot.at if self._snapshot is not None else datetime.now(UTC)
+
     def _tariff(self, cid: str, method: PaymentMethod) -> Tariff:
-        at = self._snapshot.at if self._snapshot is not None else datetime.now(UTC)
-        return self._settings.tariff_for(cid, method, at)
+        return self._settings.tariff_for(cid, method, self._now())
+
+    def _example(self, cid: str, tariff: Tariff) -> dict[str, Any]:
+        """A worked example for the price screen, priced from this minute on (cached)."""
+        start = self._now().replace(second=0, microsecond=0)
+        key = (cid, self._language, start)
+        found = self._examples.get(key)
+        if found is None:
+            config = self._settings.connector(cid)
+            charge = example_charge(config.power_type, config.max_power_kw)
+            try:
+                cost = price_example(
+                    tariff, charge, start=start, tz=self._settings.station.time_zone
+                )
+            except NoActiveTariff:  # the tariff starts within this minute: no example yet
+                return {}
+            gross = cost.incl_vat if cost.incl_vat is not None else cost.excl_vat
+            found = {
+                "energy": self.number(charge.energy_kwh, 0),
+                "power": self.number(charge.power_kw, 0 if charge.power_kw % 1 == 0 else 1),
+                "minutes": charge.minutes,
+                "cost": self.money(gross, tariff.currency),
+            }
+            self._examples = {key: found}  # only the current minute is ever asked for
+        return found
 
     # ------------------------------------------------------------ properties
 
@@ -263,6 +291,7 @@ class Bridge(QObject):
                 }
                 for line in d.lines
             ],
+            "example": self._example(cid, tariff),
             "memberSummary": member.summary if member.summary != d.summary else "",
             "memberNote": member.group_note,
             "holds": {

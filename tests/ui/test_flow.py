@@ -8,8 +8,10 @@ import threading
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 
-from kiosk.domain.payment import PaymentState
+from kiosk.domain.estimate import example_charge, price_example
+from kiosk.domain.payment import PaymentMethod, PaymentState
 from kiosk.domain.session import StopReason
 from kiosk.services.station_service import StationService
 from tests.ui.conftest import KioskUi
@@ -248,3 +250,22 @@ def test_idle_fee_grace_counts_from_the_cores_stop_not_from_the_screen(kiosk_ui:
     assert int(ui.session()["idleSecondsLeft"]) == grace_s - 300
     ui.advance(120)
     assert int(ui.session()["idleSecondsLeft"]) == grace_s - 420
+
+
+def test_price_screen_shows_a_worked_example_priced_by_the_engine(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    ui.on("overview")
+    ui.click("connector_3")  # DC 150 kW: 40 kWh at 100 kW
+    ui.on("price")
+    assert ui.text("exampleText") == "40 kWh at 100 kW, about 24 min"
+    now = ui.job(lambda s: s.now()).replace(second=0, microsecond=0)
+    settings = ui.service.settings
+    tariff = settings.tariff_for("3", PaymentMethod.BANK_CARD, now)
+    cost = price_example(
+        tariff, example_charge("DC", Decimal(150)), start=now, tz=settings.station.time_zone
+    )
+    assert cost.incl_vat is not None
+    expected = format_currency(cost.incl_vat, tariff.currency, locale="en_IE")
+    ui.qtbot.waitUntil(lambda: ui.text("exampleCost") == f"≈ {expected}")
+    ui.click("lang_de")
+    ui.qtbot.waitUntil(lambda: ui.text("exampleText") == "40 kWh mit 100 kW, etwa 24 Min.")
