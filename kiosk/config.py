@@ -19,8 +19,7 @@ import msgspec
 from kiosk.domain import jsonio
 from kiosk.domain.errors import UserFacingError
 from kiosk.domain.payment import PaymentMethod
-from kiosk.domain.pricing import select_tariff
-from kiosk.domain.tariff import Tariff, TariffError, TariffType, parse_tariffs
+from kiosk.domain.tariff import Tariff, TariffError, TariffType, parse_tariffs, select_tariff
 from kiosk.paths import assets_dir
 
 __all__ = ["ConfigError", "ConnectorConfig", "Settings", "StationInfo", "load_settings"]

@@ -20,10 +20,8 @@ from babel.numbers import format_currency, format_decimal
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk.config import Settings
-from kiosk.domain.estimate import example_charge, price_example
 from kiosk.domain.payment import PaymentMethod
-from kiosk.domain.pricing import NoActiveTariff
-from kiosk.domain.tariff import Tariff
+from kiosk.domain.tariff import NoActiveTariff, Tariff
 from kiosk.domain.tariff_text import describe
 from kiosk.station import FlowState
 from ui.worker import Snapshot, StationWorker
@@ -182,6 +180,9 @@ class Bridge(QObject):
         key = (cid, self._language, start)
         found = self._examples.get(key)
         if found is None:
+            # the pricing engine loads with the first price screen, not before the first frame
+            from kiosk.domain.estimate import example_charge, price_example  # noqa: PLC0415
+
             config = self._settings.connector(cid)
             charge = example_charge(config.power_type, config.max_power_kw)
             try:
@@ -272,7 +273,7 @@ class Bridge(QObject):
 
     def _get_price(self) -> dict[str, Any]:
         settings = self._settings
-        cid = self._active or (settings.connectors[0].id if settings.connectors else "")
+        cid = self._active  # only the price, payment, terminal and QR screens show it
         if not cid:
             return {}
         tariff = self._tariff(cid, PaymentMethod.BANK_CARD)

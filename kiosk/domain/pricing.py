@@ -32,11 +32,13 @@ from kiosk.domain.money import Rounding, round_to_minor
 from kiosk.domain.periods import ZERO, ChargingPeriod, microseconds
 from kiosk.domain.tariff import (
     Dimension,
+    NoActiveTariff,
     PriceComponent,
     ReservationType,
     Tariff,
     TariffElement,
     TariffRestrictions,
+    select_tariff,
 )
 
 __all__ = [
@@ -61,10 +63,6 @@ _US_PER_S: Final = 1_000_000
 _VOLUME_PLACES: Final = Decimal("1E-4")
 _ONE_US: Final = timedelta(microseconds=1)
 _ONE_S: Final = timedelta(seconds=1)
-
-
-class NoActiveTariff(LookupError):
-    """No tariff is valid at the session's start."""
 
 
 class LineKind(Enum):
@@ -731,19 +729,6 @@ def _clamp(
 
 
 # ------------------------------------------------------------------------ batch
-
-
-def select_tariff(
-    tariffs: Sequence[Tariff], at: datetime, preferred_id: str | None = None
-) -> Tariff:
-    """The tariff that applies to a session starting at `at` (OCPI validity dates)."""
-    valid = [t for t in tariffs if t.is_valid_at(at)]
-    if not valid:
-        raise NoActiveTariff(f"no tariff is valid at {at.isoformat()}")
-    for t in valid:
-        if t.id == preferred_id:
-            return t
-    return valid[0]
 
 
 def _zone(tz: ZoneInfo | str) -> ZoneInfo:

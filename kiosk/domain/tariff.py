@@ -26,6 +26,7 @@ __all__ = [
     "Dimension",
     "DisplayText",
     "IdleFee",
+    "NoActiveTariff",
     "Price",
     "PriceComponent",
     "Problem",
@@ -39,6 +40,7 @@ __all__ = [
     "parse_datetime",
     "parse_tariff",
     "parse_tariffs",
+    "select_tariff",
 ]
 
 
@@ -810,3 +812,20 @@ def parse_tariffs(value: object) -> tuple[Tariff, ...]:
 
 def _with_warnings(tariff: Tariff, warnings: Sequence[Problem]) -> Tariff:
     return replace(tariff, warnings=tuple(warnings))
+
+
+class NoActiveTariff(LookupError):
+    """No tariff is valid at the session's start."""
+
+
+def select_tariff(
+    tariffs: Sequence[Tariff], at: datetime, preferred_id: str | None = None
+) -> Tariff:
+    """The tariff that applies to a session starting at `at` (OCPI validity dates)."""
+    valid = [t for t in tariffs if t.is_valid_at(at)]
+    if not valid:
+        raise NoActiveTariff(f"no tariff is valid at {at.isoformat()}")
+    for t in valid:
+        if t.id == preferred_id:
+            return t
+    return valid[0]

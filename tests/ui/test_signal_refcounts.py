@@ -10,10 +10,12 @@ are immortal and their counts say nothing, so there the test has nothing to chec
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 
 from kiosk.services.station_service import StationService
 from tests.ui.conftest import KioskUi
@@ -34,6 +36,18 @@ class _Emitter(QObject):
 
 def _counts() -> tuple[int, int, int]:
     return sys.getrefcount(True), sys.getrefcount(False), sys.getrefcount(None)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_heap() -> Iterator[None]:
+    """No unrelated frees while counting: earlier tests' garbage would drop the counts."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def test_emitting_signals_keeps_the_singletons_reference_counts() -> None:
