@@ -45,6 +45,22 @@ _TOKENS = ("04A1B2C3D4", "04F1EE7A01", "0455AFF001")  # member, fleet, staff
 _METHODS = ("card", "rfid", "qr")
 
 
+def sqlite_mb() -> float:
+    """Memory SQLite holds now (page caches of every open connection, ...), in MB.
+
+    sqlite3_memory_used() of the libsqlite3 this process loaded; 0 if it is linked in
+    statically (no libsqlite3 in /proc/self/maps).
+    """
+    import ctypes
+
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        if "libsqlite3" in line:
+            used = ctypes.CDLL(line.split()[-1]).sqlite3_memory_used
+            used.restype = ctypes.c_int64
+            return int(used()) / 1e6
+    return 0.0
+
+
 def rss_mb() -> float:
     """This process's resident set size now, in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -187,6 +203,7 @@ def run(sessions: int, every: int, folder: Path) -> int:
         flush=True,
     )
     samples: list[tuple[int, float]] = []
+    sqlite: list[tuple[int, float]] = []
     refs_at_start = sys.getrefcount(True)
     started = time.monotonic()
     done = 0
@@ -199,15 +216,21 @@ def run(sessions: int, every: int, folder: Path) -> int:
         driver = Driver(app, window, bridge, worker)
         connectors = [c.id for c in settings.connectors]
         samples.append((0, rss_mb()))
-        print(f"{0:6d} sessions  RSS {samples[-1][1]:7.1f} MB", flush=True)
+        sqlite.append((0, sqlite_mb()))
+        print(
+            f"{0:6d} sessions  RSS {samples[-1][1]:7.1f} MB  SQLite {sqlite[-1][1]:5.1f} MB",
+            flush=True,
+        )
         for n in range(sessions):
             driver.session(n, connectors)
             done = n + 1
             if done % every == 0 or done == sessions:
                 samples.append((done, rss_mb()))
+                sqlite.append((done, sqlite_mb()))
                 elapsed = time.monotonic() - started
                 print(
                     f"{done:6d} sessions  RSS {samples[-1][1]:7.1f} MB  "
+                    f"SQLite {sqlite[-1][1]:5.1f} MB  "
                     f"({elapsed:.0f} s, {done / elapsed:.2f} sessions/s)",
                     flush=True,
                 )
@@ -236,6 +259,16 @@ def run(sessions: int, every: int, folder: Path) -> int:
         f"{len(second_half)} samples): {trend:+.2f} MB per 100 sessions "
         f"({'no upward trend' if trend < _FLAT_MB_PER_100 else 'UPWARD TREND'}, "
         f"flat means < {_FLAT_MB_PER_100} MB per 100)"
+    )
+    # SQLite's page caches fill up to their bound (cache_size, 2 MB a connection by
+    # default) as the ledger grows; what is left is everything else the kiosk holds
+    rest = [(n, mb - lite) for (n, mb), (_, lite) in zip(samples, sqlite, strict=True)]
+    rest_half = [p for p in rest if p[0] >= rest[-1][0] / 2]
+    rest_trend = slope_per_100(rest_half)
+    print("SQLite series (sessions: MB): " + ", ".join(f"{s}: {mb:.1f}" for s, mb in sqlite))
+    print(
+        f"RSS minus SQLite over the second half: {rest_trend:+.2f} MB per 100 sessions "
+        f"({'no upward trend' if rest_trend < _FLAT_MB_PER_100 else 'UPWARD TREND'})"
     )
     if warnings:
         print("QML warnings:\n" + "\n".join(warnings))
