@@ -42,6 +42,15 @@ def _to_terminal(ui: KioskUi, cid: str) -> None:
     ui.on("terminal")
 
 
+def _charging_by_card(ui: KioskUi, cid: str) -> None:
+    """Price, bank card, plug in: the session on `cid` is charging."""
+    _to_terminal(ui, cid)
+    ui.bridge.payByCard("visa-ok")
+    ui.on("plugIn")
+    ui.bridge.devPlugIn(cid)
+    ui.on("charging")
+
+
 def test_rfid_session_from_tap_to_receipt(kiosk_ui: KioskUi) -> None:
     ui = kiosk_ui
     ui.on("overview")
@@ -134,11 +143,7 @@ def test_language_switch_changes_the_screen(kiosk_ui: KioskUi) -> None:
 
 def test_screen_price_equals_the_captured_amount(kiosk_ui: KioskUi) -> None:
     ui = kiosk_ui
-    _to_terminal(ui, "1")
-    ui.bridge.payByCard("visa-ok")
-    ui.on("plugIn")
-    ui.bridge.devPlugIn("1")
-    ui.on("charging")
+    _charging_by_card(ui, "1")
     ui.advance(1500, steps=25)
     ui.click("stopButton")
     ui.on("finishing")
@@ -232,11 +237,7 @@ def test_idle_fee_grace_counts_from_the_cores_stop_not_from_the_screen(kiosk_ui:
     """The countdown is what the receipt bills: it runs from the session's stop, even when
     the screen first hears of the stop minutes later (a restarted UI, a busy thread)."""
     ui = kiosk_ui
-    _to_terminal(ui, "1")
-    ui.bridge.payByCard("visa-ok")
-    ui.on("plugIn")
-    ui.bridge.devPlugIn("1")
-    ui.on("charging")
+    _charging_by_card(ui, "1")
     ui.advance(600, steps=10)
     grace_s = 15 * 60  # assets/tariffs/ac_time_of_use.json: x_kiosk idle_fee grace_minutes
 
