@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk.config import Settings
@@ -407,10 +407,19 @@ class Bridge(QObject):
                 for line in r.shown_lines()
             ],
             "total": self.money(r.total, r.currency),
-            "vatNote": " · ".join(
-                f"{'—' if v.rate is None else f'{v.rate} %'}: {self.money(v.vat, r.currency)}"
+            "vat": [
+                {
+                    "rate": "—"
+                    if v.rate is None
+                    else str(
+                        format_percent(
+                            v.rate / 100, locale=self._locale(), decimal_quantization=False
+                        )
+                    ),
+                    "amount": self.money(v.vat, r.currency),
+                }
                 for v in r.vat_breakdown
-            ),
+            ],
             "energy": self.number(r.energy_kwh, 2),
             "duration": self.duration(r.charging_s + r.parking_s),
             "payment": ""

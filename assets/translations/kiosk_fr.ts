@@ -637,6 +637,10 @@
         <translation>dont TVA %1</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
         <source>Paid with %1</source>
         <translation>Payé avec %1</translation>
     </message>

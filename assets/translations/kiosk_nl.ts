@@ -637,6 +637,10 @@
         <translation>incl. btw %1</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
         <source>Paid with %1</source>
         <translation>Betaald met %1</translation>
     </message>

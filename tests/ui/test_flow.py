@@ -87,6 +87,9 @@ def test_rfid_session_from_tap_to_receipt(kiosk_ui: KioskUi) -> None:
     state, captured, currency = _payment_of(ui.service, sid)
     assert state is PaymentState.CAPTURED
     assert ui.text("receiptTotal") == ui.bridge.money(captured, currency)
+    assert ui.text("receiptVat").startswith("incl. VAT 19%: €")
+    ui.click("lang_fr")  # French puts a space before the colon
+    ui.qtbot.waitUntil(lambda: ui.text("receiptVat").startswith("dont TVA 19\u00a0% : "))
 
     ui.click("receiptDone")
     ui.on("overview")

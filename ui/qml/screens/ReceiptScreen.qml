@@ -102,9 +102,12 @@ ScreenPage {
                     }
                 }
                 KText {
+                    objectName: "receiptVat"
                     Layout.fillWidth: true
-                    visible: Store.rv("vatNote") !== ""
-                    text: qsTr("incl. VAT %1").arg(Store.rv("vatNote"))
+                    readonly property var vat: Store.receipt.vat || []
+                    visible: vat.length > 0
+                    // "19 %: €0.39", punctuated for the language ("19 % : 0,39 €" in French)
+                    text: qsTr("incl. VAT %1").arg(vat.map(v => qsTr("%1: %2").arg(v.rate).arg(v.amount)).join(" · "))
                     color: Theme.textMuted
                     font.pixelSize: Theme.fontSmall
                 }
