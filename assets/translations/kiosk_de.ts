@@ -505,6 +505,29 @@
     </message>
 </context>
 <context>
+    <name>PriceExample</name>
+    <message>
+        <source>Example: a charge starting now</source>
+        <translation>Beispiel: eine Ladung ab jetzt</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 Std. %2 Min.</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 Min.</translation>
+    </message>
+    <message>
+        <source>%1 kWh at %2 kW, about %3</source>
+        <translation>%1 kWh mit %2 kW, etwa %3</translation>
+    </message>
+    <message>
+        <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
+        <translation>Eine Schätzung: Ihr Auto bestimmt, wie schnell es lädt. Sie zahlen, was der Zähler misst.</translation>
+    </message>
+</context>
+<context>
     <name>PriceScreen</name>
     <message>
         <source>Price at charging point %1</source>
@@ -537,26 +560,6 @@
     <message>
         <source>Charging card: billed to your account.</source>
         <translation>Ladekarte: Abrechnung über Ihr Kundenkonto.</translation>
-    </message>
-    <message>
-        <source>Example: a charge starting now</source>
-        <translation>Beispiel: eine Ladung ab jetzt</translation>
-    </message>
-    <message>
-        <source>%1 h %2 min</source>
-        <translation>%1 Std. %2 Min.</translation>
-    </message>
-    <message>
-        <source>%1 min</source>
-        <translation>%1 Min.</translation>
-    </message>
-    <message>
-        <source>%1 kWh at %2 kW, about %3</source>
-        <translation>%1 kWh mit %2 kW, etwa %3</translation>
-    </message>
-    <message>
-        <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
-        <translation>Eine Schätzung: Ihr Auto bestimmt, wie schnell es lädt. Sie zahlen, was der Zähler misst.</translation>
     </message>
     <message>
         <source>Back</source>

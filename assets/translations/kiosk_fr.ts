@@ -505,6 +505,29 @@
     </message>
 </context>
 <context>
+    <name>PriceExample</name>
+    <message>
+        <source>Example: a charge starting now</source>
+        <translation>Exemple : une recharge à partir de maintenant</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 kWh at %2 kW, about %3</source>
+        <translation>%1 kWh à %2 kW, environ %3</translation>
+    </message>
+    <message>
+        <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
+        <translation>Une estimation : votre voiture décide de la vitesse de recharge. Vous payez ce que mesure le compteur.</translation>
+    </message>
+</context>
+<context>
     <name>PriceScreen</name>
     <message>
         <source>Price at charging point %1</source>
@@ -537,26 +560,6 @@
     <message>
         <source>Charging card: billed to your account.</source>
         <translation>Carte de recharge&#xa0;: facturé sur votre compte.</translation>
-    </message>
-    <message>
-        <source>Example: a charge starting now</source>
-        <translation>Exemple : une recharge à partir de maintenant</translation>
-    </message>
-    <message>
-        <source>%1 h %2 min</source>
-        <translation>%1 h %2 min</translation>
-    </message>
-    <message>
-        <source>%1 min</source>
-        <translation>%1 min</translation>
-    </message>
-    <message>
-        <source>%1 kWh at %2 kW, about %3</source>
-        <translation>%1 kWh à %2 kW, environ %3</translation>
-    </message>
-    <message>
-        <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
-        <translation>Une estimation : votre voiture décide de la vitesse de recharge. Vous payez ce que mesure le compteur.</translation>
     </message>
     <message>
         <source>Back</source>

@@ -505,6 +505,29 @@
     </message>
 </context>
 <context>
+    <name>PriceExample</name>
+    <message>
+        <source>Example: a charge starting now</source>
+        <translation>Voorbeeld: een laadbeurt vanaf nu</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 u %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 kWh at %2 kW, about %3</source>
+        <translation>%1 kWh met %2 kW, ongeveer %3</translation>
+    </message>
+    <message>
+        <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
+        <translation>Een schatting: uw auto bepaalt hoe snel hij laadt. U betaalt wat de meter meet.</translation>
+    </message>
+</context>
+<context>
     <name>PriceScreen</name>
     <message>
         <source>Price at charging point %1</source>
@@ -537,26 +560,6 @@
     <message>
         <source>Charging card: billed to your account.</source>
         <translation>Laadpas: gefactureerd op uw account.</translation>
-    </message>
-    <message>
-        <source>Example: a charge starting now</source>
-        <translation>Voorbeeld: een laadbeurt vanaf nu</translation>
-    </message>
-    <message>
-        <source>%1 h %2 min</source>
-        <translation>%1 u %2 min</translation>
-    </message>
-    <message>
-        <source>%1 min</source>
-        <translation>%1 min</translation>
-    </message>
-    <message>
-        <source>%1 kWh at %2 kW, about %3</source>
-        <translation>%1 kWh met %2 kW, ongeveer %3</translation>
-    </message>
-    <message>
-        <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
-        <translation>Een schatting: uw auto bepaalt hoe snel hij laadt. U betaalt wat de meter meet.</translation>
     </message>
     <message>
         <source>Back</source>

@@ -261,7 +261,7 @@ def test_price_screen_shows_a_worked_example_priced_by_the_engine(kiosk_ui: Kios
     ui.on("overview")
     ui.click("connector_3")  # DC 150 kW: 40 kWh at 100 kW
     ui.on("price")
-    assert ui.text("exampleText") == "40 kWh at 100 kW, about 24 min"
+    assert ui.text("exampleText") == "40\u00a0kWh at 100\u00a0kW, about 24\u00a0min"
     now = ui.job(lambda s: s.now()).replace(second=0, microsecond=0)
     settings = ui.service.settings
     tariff = settings.tariff_for("3", PaymentMethod.BANK_CARD, now)
@@ -272,4 +272,6 @@ def test_price_screen_shows_a_worked_example_priced_by_the_engine(kiosk_ui: Kios
     expected = format_currency(cost.incl_vat, tariff.currency, locale="en_IE")
     ui.qtbot.waitUntil(lambda: ui.text("exampleCost") == f"≈ {expected}")
     ui.click("lang_de")
-    ui.qtbot.waitUntil(lambda: ui.text("exampleText") == "40 kWh mit 100 kW, etwa 24 Min.")
+    ui.qtbot.waitUntil(
+        lambda: ui.text("exampleText").replace("\u00a0", " ") == "40 kWh mit 100 kW, etwa 24 Min."
+    )

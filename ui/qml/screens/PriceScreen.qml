@@ -10,6 +10,7 @@ ScreenPage {
     iconName: "bolt"
 
     readonly property var connector: Store.connector(Store.activeConnector) || ({})
+    readonly property bool memberShown: Store.pv("memberSummary") !== ""
 
     Flow {
         visible: !(page.wide && page.compact && bridge.reachMode)
@@ -95,10 +96,11 @@ ScreenPage {
             Layout.fillWidth: true
             Layout.preferredWidth: 2
             Layout.alignment: Qt.AlignTop
+            Layout.rowSpan: 2
             spacing: Theme.gap
 
             Panel {
-                visible: Store.pv("memberSummary") !== ""
+                visible: page.memberShown
                 Layout.fillWidth: true
                 implicitHeight: member.implicitHeight + 48
                 color: Theme.successSoft
@@ -176,65 +178,20 @@ ScreenPage {
                     }
                 }
             }
-        }
-    }
 
-    // a worked example in money: what drivers actually want to know (portrait: room for it)
-    Panel {
-        id: examplePanel
-        objectName: "priceExample"
-        readonly property var example: Store.price.example || ({})
-        readonly property int minutes: Store.num(example.minutes, 0)
-        visible: !page.compact && example.cost !== undefined
-        Layout.fillWidth: true
-        implicitHeight: exampleColumn.implicitHeight + 48
-        ColumnLayout {
-            id: exampleColumn
-            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
-            spacing: 10
-            RowLayout {
+            PriceExample {
+                visible: priced && !bridge.reachMode && page.wide && !page.memberShown
                 Layout.fillWidth: true
-                spacing: 20
-                Icon { name: "car"; size: 56; Layout.alignment: Qt.AlignTop }
-                ColumnLayout {
-                    Layout.fillWidth: true
-                    spacing: 4
-                    KText {
-                        Layout.fillWidth: true
-                        text: qsTr("Example: a charge starting now")
-                        font.bold: true
-                    }
-                    KText {
-                        objectName: "exampleText"
-                        Layout.fillWidth: true
-                        readonly property int hours: Math.floor(examplePanel.minutes / 60)
-                        readonly property string duration: hours > 0
-                            ? qsTr("%1 h %2 min").arg(hours).arg(examplePanel.minutes % 60)
-                            : qsTr("%1 min").arg(examplePanel.minutes)
-                        text: qsTr("%1 kWh at %2 kW, about %3")
-                            .arg(examplePanel.example.energy || "")
-                            .arg(examplePanel.example.power || "")
-                            .arg(duration)
-                        color: Theme.textMuted
-                        font.pixelSize: Theme.fontSmall
-                    }
-                }
-                KText {
-                    objectName: "exampleCost"
-                    text: "≈ " + (examplePanel.example.cost || "")
-                    color: Theme.accentText
-                    font.pixelSize: Theme.fontTitle - 4
-                    font.bold: true
-                    wrapMode: Text.NoWrap
-                    Layout.alignment: Qt.AlignVCenter
-                }
             }
-            KText {
-                Layout.fillWidth: true
-                text: qsTr("An estimate: your car decides how fast it charges. You pay what the meter measures.")
-                color: Theme.textMuted
-                font.pixelSize: Theme.fontSmall
-            }
+        }
+
+        // the example: under the table in portrait, and in landscape when the member price
+        // fills the right column (else it sits there, under the payment notes)
+        PriceExample {
+            visible: priced && !bridge.reachMode && (!page.wide || page.memberShown)
+            Layout.fillWidth: true
+            Layout.preferredWidth: 3
+            Layout.alignment: Qt.AlignTop
         }
     }
 
