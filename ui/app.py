@@ -231,7 +231,7 @@ def run_gui(
     window: Any = engine.rootObjects()[0]
     # the station thread starts once the overview is on the screen (or after 2 s at most)
     window.frameSwapped.connect(worker.start, Qt.ConnectionType.QueuedConnection)
-    QTimer.singleShot(2000, worker.start)
+    QTimer.singleShot(2000, worker, worker.start)
     code = 0
     try:
         if quit_after_ready:

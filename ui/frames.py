@@ -18,7 +18,9 @@ __all__ = ["Frames", "quick_window", "spin", "wait_first_frame", "wait_until"]
 def spin(app: QCoreApplication, ms: int) -> None:
     """Run the event loop for `ms` milliseconds."""
     loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
+    # with `loop` as the context object: PySide6 6.11 keeps ~60 bytes for every
+    # singleShot(ms > 0, callable) without one, which a long autoplay adds up to MBs
+    QTimer.singleShot(ms, loop, loop.quit)
     loop.exec()
     app.processEvents()
 
