@@ -93,7 +93,6 @@ class StationWorker(QObject):
         self._open_station = open_station
         self._started = False
         self._service: StationService | None = None
-        self.opened = threading.Event()  # set once the service exists (or failed to)
         self._jobs: queue.Queue[tuple[str, Job] | None] = queue.Queue()
         self._tick_s = tick_s
         self._thread = threading.Thread(target=self._run, name="kiosk-station", daemon=True)
@@ -105,7 +104,7 @@ class StationWorker(QObject):
 
     @property
     def service(self) -> StationService:
-        """The station's service; only once `opened` is set and the opening succeeded."""
+        """The station's service, once the thread has opened it (the bridge is live)."""
         if self._service is None:
             raise RuntimeError("the station is not open (yet)")
         return self._service
@@ -137,8 +136,6 @@ class StationWorker(QObject):
             log.exception("the station could not be opened")
             self.unavailable.emit(f"{type(exc).__name__}: {exc}")
             return False
-        finally:
-            self.opened.set()
         return True
 
     def _run(self) -> None:
