@@ -172,29 +172,18 @@ class Driver:
 def run(sessions: int, every: int, folder: Path) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     import shiboken6
-    from PySide6.QtCore import QUrl
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtQml import QQmlApplicationEngine
 
     from kiosk.config import demo_settings
-    from ui.app import SnapshotRelay, build_station, main_qml, prepare_engine, translator
-    from ui.bridge import Bridge
-    from ui.worker import StationWorker
+    from ui.app import SnapshotRelay, build_station, load_screens
 
     settings = demo_settings(folder / "memory.sqlite")
     app = QGuiApplication.instance() or QGuiApplication(["ui_memory"])
     relay = SnapshotRelay()
     kiosk = build_station(settings, speed=1.0, notify=relay)
-    worker = StationWorker(lambda: kiosk.service)
-    relay.worker = worker
-    engine = QQmlApplicationEngine()
-    bridge = Bridge(worker, kiosk.settings, retranslate=translator(app, engine), demo=True)
-    warnings = prepare_engine(engine, bridge, fullscreen=False)
-    engine.load(QUrl.fromLocalFile(str(main_qml())))
-    if not engine.rootObjects():
-        print("the QML did not load:\n" + "\n".join(warnings))
-        return 1
-    window: Any = engine.rootObjects()[0]
+    screens = load_screens(app, settings, lambda: kiosk.service, demo=True, relay=relay)
+    engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
+    warnings = screens.warnings
     worker.start()
     print(
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "

@@ -85,30 +85,20 @@ class GcWatch:
 def run(seconds: float, folder: Path) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     import shiboken6
-    from PySide6.QtCore import QEventLoop, Qt, QTimer, QUrl
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtQml import QQmlApplicationEngine
     from sqlalchemy import event
 
-    from ui.app import SnapshotRelay, build_station, main_qml, prepare_engine, translator
-    from ui.bridge import Bridge
+    from ui.app import SnapshotRelay, build_station, load_screens
     from ui.frames import wait_until
-    from ui.worker import StationWorker
 
     settings = four_connectors(folder / "stall.sqlite")
     app = QGuiApplication.instance() or QGuiApplication(["ui_stall"])
     relay = SnapshotRelay()
     kiosk = build_station(settings, speed=1.0, notify=relay)
-    worker = StationWorker(lambda: kiosk.service)
-    relay.worker = worker
-    engine = QQmlApplicationEngine()
-    bridge = Bridge(worker, kiosk.settings, retranslate=translator(app, engine), demo=False)
-    warnings = prepare_engine(engine, bridge, fullscreen=False)
-    engine.load(QUrl.fromLocalFile(str(main_qml())))
-    if not engine.rootObjects():
-        print("the QML did not load:\n" + "\n".join(warnings))
-        return 1
-    window: Any = engine.rootObjects()[0]
+    screens = load_screens(app, settings, lambda: kiosk.service, demo=False, relay=relay)
+    engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
+    warnings = screens.warnings
     worker.start()
 
     counts = {"snapshots": 0, "commits": 0, "frames": 0}

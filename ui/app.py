@@ -34,7 +34,16 @@ if TYPE_CHECKING:
     from ui.bridge import Bridge
     from ui.worker import StationWorker
 
-__all__ = ["Kiosk", "SnapshotRelay", "build_station", "prepare_engine", "run_gui", "translator"]
+__all__ = [
+    "Kiosk",
+    "Screens",
+    "SnapshotRelay",
+    "build_station",
+    "load_screens",
+    "prepare_engine",
+    "run_gui",
+    "translator",
+]
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +193,49 @@ def main_qml() -> Path:
     return _qml_dir() / "Main.qml"
 
 
+@dataclass
+class Screens:
+    """The UI over a station thread that is not started yet (`worker.start()`)."""
+
+    engine: Any  # QQmlApplicationEngine
+    window: Any  # the QQuickWindow of Main.qml
+    bridge: Bridge
+    worker: StationWorker
+    retranslate: Callable[[str], None]
+    warnings: list[str]  # the engine's warnings; empty while the QML is sound
+
+
+def load_screens(
+    app: Any,
+    settings: Settings,
+    open_station: Callable[[], StationService],
+    *,
+    demo: bool,
+    orientation: str = "portrait",
+    fullscreen: bool = False,
+    relay: SnapshotRelay | None = None,
+) -> Screens:
+    """The station worker, the bridge and Main.qml, wired as the kiosk runs them (the app,
+    its tests and benchmarks); RuntimeError with the engine's warnings if the QML fails."""
+    from PySide6.QtCore import QUrl  # noqa: PLC0415 - Qt only here
+    from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
+
+    from ui.bridge import Bridge  # noqa: PLC0415
+    from ui.worker import StationWorker  # noqa: PLC0415
+
+    worker = StationWorker(open_station)
+    if relay is not None:
+        relay.worker = worker
+    engine = QQmlApplicationEngine()
+    retranslate = translator(app, engine)
+    bridge = Bridge(worker, settings, retranslate=retranslate, demo=demo, orientation=orientation)
+    warnings = prepare_engine(engine, bridge, fullscreen=fullscreen)
+    engine.load(QUrl.fromLocalFile(str(main_qml())))
+    if not engine.rootObjects():
+        raise RuntimeError("the user interface did not load:\n" + "\n".join(warnings))
+    return Screens(engine, engine.rootObjects()[0], bridge, worker, retranslate, warnings)
+
+
 def run_gui(
     *,
     settings: Settings,
@@ -199,12 +251,8 @@ def run_gui(
     """Start Qt, the station thread and the QML; returns the exit code."""
     started = time.perf_counter()
     import shiboken6  # noqa: PLC0415
-    from PySide6.QtCore import Qt, QTimer, QUrl  # noqa: PLC0415 - Qt only here
+    from PySide6.QtCore import Qt, QTimer  # noqa: PLC0415 - Qt only here
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
-    from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
-
-    from ui.bridge import Bridge  # noqa: PLC0415
-    from ui.worker import StationWorker  # noqa: PLC0415
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     app.setApplicationName("EV Charging Kiosk")
@@ -216,19 +264,23 @@ def run_gui(
         opened.append(kiosk)
         return kiosk.service
 
-    worker = StationWorker(open_station)
-    relay.worker = worker
-    engine = QQmlApplicationEngine()
-    retranslate = translator(app, engine)
-    bridge = Bridge(worker, settings, retranslate=retranslate, demo=demo, orientation=orientation)
-    warnings = prepare_engine(engine, bridge, fullscreen=fullscreen)
-    engine.load(QUrl.fromLocalFile(str(main_qml())))
-    if not engine.rootObjects():
-        out.write("error: the user interface did not load:\n" + "\n".join(warnings) + "\n")
+    try:
+        screens = load_screens(
+            app,
+            settings,
+            open_station,
+            demo=demo,
+            orientation=orientation,
+            fullscreen=fullscreen,
+            relay=relay,
+        )
+    except RuntimeError as exc:
+        out.write(f"error: {exc}\n")
         return 1
+    engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
+    warnings = screens.warnings
     if language != "en":
         bridge.setLanguage(language)
-    window: Any = engine.rootObjects()[0]
     # the station thread starts once the overview is on the screen (or after 2 s at most)
     window.frameSwapped.connect(worker.start, Qt.ConnectionType.QueuedConnection)
     QTimer.singleShot(2000, worker, worker.start)

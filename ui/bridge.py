@@ -22,7 +22,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
 from kiosk.domain.tariff import NoActiveTariff, Tariff
-from kiosk.domain.tariff_text import describe
+from kiosk.domain.tariff_text import TariffDescription, describe
 from kiosk.station import FlowState
 from ui.worker import Snapshot, StationWorker
 
@@ -77,6 +77,7 @@ class Bridge(QObject):
         self._settings = settings
         self._unavailable = ""  # why the station could not be opened
         self._examples: dict[tuple[str, str, datetime], dict[str, Any]] = {}
+        self._texts: dict[tuple[str, str, str, str | None], TariffDescription] = {}
         self._retranslate = retranslate
         self._demo = demo
         self._orientation = orientation
@@ -174,6 +175,17 @@ class Bridge(QObject):
     def _tariff(self, cid: str, method: PaymentMethod) -> Tariff:
         return self._settings.tariff_for(cid, method, self._now())
 
+    def _describe(self, cid: str, tariff: Tariff, group: str | None = None) -> TariffDescription:
+        """The tariff's price texts, made once per language: the screens re-read them on
+        every snapshot, and the settings (so the tariffs) never change while running."""
+        key = (cid, tariff.id, self._language, group)
+        found = self._texts.get(key)
+        if found is None:
+            tariffs = self._settings.tariffs[cid] if group else ()
+            found = describe(tariff, self._language, group=group, tariffs=tariffs)
+            self._texts[key] = found
+        return found
+
     def _example(self, cid: str, tariff: Tariff) -> dict[str, Any]:
         """A worked example for the price screen, priced from this minute on (cached)."""
         start = self._now().replace(second=0, microsecond=0)
@@ -243,7 +255,7 @@ class Bridge(QObject):
                 "state": "out_of_service" if self._unavailable else "starting",
                 "available": False,
                 "charging": False,
-                "priceText": describe(tariff, self._language).summary,
+                "priceText": self._describe(cid, tariff).summary,
                 "energy": "",
                 "power": "",
                 "cost": "",
@@ -277,8 +289,8 @@ class Bridge(QObject):
         if not cid:
             return {}
         tariff = self._tariff(cid, PaymentMethod.BANK_CARD)
-        d = describe(tariff, self._language)
-        member = describe(tariff, self._language, group="member", tariffs=settings.tariffs[cid])
+        d = self._describe(cid, tariff)
+        member = self._describe(cid, tariff, group="member")
         return {
             "connector": cid,
             "summary": d.summary,

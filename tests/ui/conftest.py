@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QUrl
-from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -24,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.charger.clock import SimulatedClock
 from kiosk.config import demo_settings
 from kiosk.services.station_service import StationService
-from ui.app import SnapshotRelay, build_station, main_qml, prepare_engine, translator
+from ui.app import SnapshotRelay, build_station, load_screens
 from ui.autoplay import click, find_item
 from ui.bridge import Bridge
 from ui.worker import StationWorker
@@ -132,17 +130,20 @@ def kiosk_ui(
     kiosk = build_station(demo_settings(tmp_path / "k.sqlite"), speed=1.0, notify=relay)
     clock = SimulatedClock(kiosk.service.now())
     kiosk.service.clock = clock  # before the station thread starts: no race
-    worker = StationWorker(lambda: kiosk.service)
-    relay.worker = worker
-    engine = QQmlApplicationEngine()
-    retranslate = translator(qapp, engine)
-    bridge = Bridge(
-        worker, kiosk.settings, retranslate=retranslate, demo=True, orientation=orientation
+    screens = load_screens(
+        qapp,
+        kiosk.settings,
+        lambda: kiosk.service,
+        demo=True,
+        orientation=orientation,
+        relay=relay,
     )
-    warnings = prepare_engine(engine, bridge, fullscreen=False)
-    engine.load(QUrl.fromLocalFile(str(main_qml())))
-    assert engine.rootObjects(), warnings
-    window = engine.rootObjects()[0]
+    window, bridge, worker, warnings = (
+        screens.window,
+        screens.bridge,
+        screens.worker,
+        screens.warnings,
+    )
     assert isinstance(window, QQuickWindow)
     worker.start()
     ui = KioskUi(qtbot, window, bridge, kiosk.service, worker, clock, warnings)
@@ -152,8 +153,8 @@ def kiosk_ui(
         )
         yield ui
     finally:
-        retranslate("en")  # the application (and its translator) outlives the test
+        screens.retranslate("en")  # the application (and its translator) outlives the test
         worker.stop()
-        shiboken6.delete(engine)
+        shiboken6.delete(screens.engine)
         kiosk.close()
     assert warnings == [], "QML warnings:\n" + "\n".join(warnings)

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QUrl
-from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -24,18 +22,8 @@ from kiosk.config import Settings, demo_settings
 from kiosk.domain.errors import KnownError
 from kiosk.services.station_service import StationService
 from tests.conftest import ExpectedWarnings
-from ui.app import Kiosk, build_station, main_qml, prepare_engine, translator
+from ui.app import Kiosk, Screens, build_station, load_screens
 from ui.autoplay import find_item
-from ui.bridge import Bridge
-from ui.worker import StationWorker
-
-
-class _Screens:
-    def __init__(self, engine: QQmlApplicationEngine, bridge: Bridge, worker: StationWorker):
-        self.engine, self.bridge, self.worker = engine, bridge, worker
-        root = engine.rootObjects()[0]
-        assert isinstance(root, QQuickWindow)
-        self.window = root
 
 
 @pytest.fixture
@@ -46,20 +34,15 @@ def settings(tmp_path: Path) -> Settings:
 @contextmanager
 def _screens(
     qapp: QApplication, settings: Settings, open_station: Callable[[], StationService]
-) -> Iterator[_Screens]:
-    worker = StationWorker(open_station)
-    engine = QQmlApplicationEngine()
-    retranslate = translator(qapp, engine)
-    bridge = Bridge(worker, settings, retranslate=retranslate, demo=False)
-    warnings = prepare_engine(engine, bridge, fullscreen=False)
-    engine.load(QUrl.fromLocalFile(str(main_qml())))
-    assert engine.rootObjects(), warnings
+) -> Iterator[Screens]:
+    screens = load_screens(qapp, settings, open_station, demo=False)
+    assert isinstance(screens.window, QQuickWindow)
     try:
-        yield _Screens(engine, bridge, worker)
+        yield screens
     finally:
-        worker.stop()
-        shiboken6.delete(engine)
-    assert warnings == []
+        screens.worker.stop()
+        shiboken6.delete(screens.engine)
+    assert screens.warnings == []
 
 
 def test_the_overview_shows_prices_before_the_station_is_open(
