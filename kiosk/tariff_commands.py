@@ -1,21 +1,23 @@
 """`kiosk tariff check` and `kiosk tariff price`: the pricing engine on files.
 
-Exit codes: 0 done, 2 invalid input, 3 no tariff valid at the session start.
+Exit codes: 0 done, 1 internal error (a bug), 2 invalid input, 3 no tariff valid at the
+session start. No input makes these commands print a traceback, and in `--batch` one
+bad line never stops the rest (docs/tariffs.md §1.4).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import IO, Any, Final, TextIO
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from kiosk.domain import jsonio
-from kiosk.domain.periods import CdrInput, decode_cdr, decode_line
+from kiosk.domain.periods import MAX_LINE_BYTES, CdrInput, decode_cdr, decode_line
 from kiosk.domain.pricing import (
     CostBreakdown,
     NoActiveTariff,
@@ -23,46 +25,106 @@ from kiosk.domain.pricing import (
     price_session,
     select_tariff,
 )
-from kiosk.domain.tariff import Tariff, TariffError, parse_tariffs
+from kiosk.domain.tariff import Problem, Tariff, TariffError, parse_tariffs
 from kiosk.domain.tariff_summary import summarize
 
-__all__ = ["EXIT_INVALID", "EXIT_NO_TARIFF", "check", "price_batch", "price_one"]
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_INVALID",
+    "EXIT_NO_TARIFF",
+    "MAX_FILE_BYTES",
+    "check",
+    "price_batch",
+    "price_one",
+]
 
 EXIT_OK = 0
+EXIT_INTERNAL = 1
 EXIT_INVALID = 2
 EXIT_NO_TARIFF = 3
+
+MAX_FILE_BYTES: Final = 64 * 1024 * 1024  # a tariff or CDR file (docs/tariffs.md §1.3)
+
+# What hostile input can raise below our own checks: reported as invalid input, never
+# as a traceback. Anything else is a bug, reported as "internal error" (exit 1).
+_INPUT_ERRORS: Final = (
+    ArithmeticError,  # decimal.InvalidOperation, DivisionByZero, Overflow; OverflowError
+    RecursionError,
+    ValueError,  # TariffError, JsonInputError, InputError, UnicodeDecodeError among them
+    msgspec.MsgspecError,
+)
 
 
 class InputError(ValueError):
     """Input that cannot be priced; the message says why."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    tariffs: tuple[Tariff, ...]
+    pricers: dict[str, TariffPricer]
+    warnings: tuple[dict[str, str], ...]  # every tariff's warnings, paths prefixed
+
+
+def _prefixed(root: str, path: str) -> str:
+    if not path:
+        return root
+    if not root:
+        return path
+    return root + path if path.startswith("[") else f"{root}.{path}"
+
+
+def _warning_json(problems: Iterable[Problem], root: str) -> tuple[dict[str, str], ...]:
+    return tuple({"path": _prefixed(root, p.path), "message": p.message} for p in problems)
+
+
 @dataclass
 class _PricerCache:
-    """Batch files repeat a few tariffs many times: parse and compile each once."""
+    """Batch files repeat a few tariffs many times: parse and compile each once.
 
-    by_key: dict[bytes, tuple[tuple[Tariff, ...], dict[str, TariffPricer]]]
+    A tariff that is refused is remembered too (its problems), so that a hostile
+    batch repeating one huge bad tariff costs one parse, not one a line.
+    """
 
-    def get(self, raw: bytes) -> tuple[tuple[Tariff, ...], dict[str, TariffPricer]]:
-        hit = self.by_key.get(raw)
+    by_key: dict[tuple[bytes, str], _Parsed | tuple[Problem, ...]] = field(default_factory=dict)
+
+    def get(self, raw: bytes, root: str = "tariff") -> _Parsed:
+        """The tariffs in `raw`; `root` starts every path (`tariff` or `cdr.tariffs`).
+
+        Priced, not stored: a tariff without country_code, party_id or last_updated
+        is accepted with a warning (docs/tariffs.md §1.1).
+        """
+        key = (raw, root)
+        hit = self.by_key.get(key)
         if hit is None:
-            try:
-                tariffs = parse_tariffs(jsonio.loads(raw))
-            except jsonio.JsonInputError as exc:
-                raise InputError(f"tariff: {exc}") from None
-            hit = (tariffs, {t.id: TariffPricer(t) for t in tariffs})
+            hit = self._parse(raw, root)
             if len(self.by_key) > 10_000:
                 self.by_key.clear()
-            self.by_key[raw] = hit
+            self.by_key[key] = hit
+        if isinstance(hit, tuple):
+            raise TariffError(hit)
         return hit
+
+    @staticmethod
+    def _parse(raw: bytes, root: str) -> _Parsed | tuple[Problem, ...]:
+        try:
+            tariffs = parse_tariffs(jsonio.loads(raw), require_identity=False)
+        except jsonio.JsonInputError as exc:
+            return (Problem(_prefixed(root, exc.path), exc.reason),)
+        except TariffError as exc:
+            return tuple(Problem(_prefixed(root, p.path), p.message) for p in exc.problems)
+        warnings = tuple(w for t in tariffs for w in _warning_json(t.warnings, root))
+        return _Parsed(tariffs, {t.id: TariffPricer(t) for t in tariffs}, warnings)
 
 
 def _zone(name: object) -> ZoneInfo:
     if not isinstance(name, str) or not name:
         raise InputError("tz must be an IANA time zone name like Europe/Berlin")
+    if len(name) > 64 or "\0" in name:
+        raise InputError(f"unknown time zone {name[:64]!r}")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except Exception:  # ZoneInfoNotFoundError, ValueError, OSError (a directory), ...
         raise InputError(f"unknown time zone {name!r}") from None
 
 
@@ -74,13 +136,23 @@ def _price(
     cache: _PricerCache,
     *,
     explain: bool = True,
+    warnings: list[dict[str, str]] | None = None,
 ) -> CostBreakdown:
-    zone = _zone(tz)
+    """Price one CDR; `warnings` gets the tariff's, then the CDR's (also on an error)."""
+    if warnings is None:
+        warnings = []
+    if cdr.warnings:
+        warnings.extend(_warning_json(cdr.warnings, ""))
+    root = "tariff"
     if raw_tariff is None:
         if embedded is None or embedded.strip() in (b"[]", b"null"):
             raise InputError("no tariff: give one, or embed it in the CDR's `tariffs`")
-        raw_tariff = embedded
-    tariffs, pricers = cache.get(raw_tariff)
+        raw_tariff, root = embedded, "cdr.tariffs"
+    parsed = cache.get(raw_tariff, root)
+    if parsed.warnings:
+        warnings[:0] = parsed.warnings
+    zone = _zone(tz)
+    tariffs, pricers = parsed.tariffs, parsed.pricers
     tariff = select_tariff(tariffs, cdr.start, cdr.periods[0].tariff_id)
     if cdr.currency is not None and cdr.currency != tariff.currency:
         raise InputError(
@@ -98,17 +170,31 @@ def _price(
     )
 
 
-def _error_text(exc: Exception) -> str:
+def _error_text(exc: BaseException) -> str:
     if isinstance(exc, TariffError):
         return "invalid input: " + "; ".join(str(p) for p in exc.problems)
-    return str(exc)
+    if isinstance(exc, InputError):
+        return str(exc)
+    return f"invalid input: cannot price this: {type(exc).__name__}: {_cut(str(exc))}"
+
+
+def _internal_text(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {_cut(str(exc))}"
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _read(path: Path, what: str) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{what} {path} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return data
 
 
 def _load_file(path: Path, what: str) -> Any:
@@ -118,80 +204,147 @@ def _load_file(path: Path, what: str) -> Any:
         raise InputError(f"{what} {path}: {exc}") from None
 
 
+def _result_json(result: dict[str, Any], warnings: list[dict[str, str]]) -> str:
+    result["warnings"] = warnings
+    return jsonio.dumps(result)
+
+
+def _fail(
+    message: str, warnings: list[dict[str, str]], as_json: bool, out: TextIO, code: int
+) -> int:
+    if as_json:
+        out.write(_result_json({"error": message}, warnings) + "\n")
+    else:
+        out.write(f"error: {message}\n")
+    return code
+
+
 def price_one(
     tariff_path: Path | None, cdr_path: Path, tz: str, *, as_json: bool, out: TextIO
 ) -> int:
-    cache = _PricerCache({})
+    """Price one CDR file. Never a traceback: exit 2 and one line for any bad input."""
+    cache = _PricerCache()
+    warnings: list[dict[str, str]] = []
     try:
         cdr, embedded = decode_cdr(_read(cdr_path, "CDR"))
         raw_tariff = None if tariff_path is None else _read(tariff_path, "tariff")
-        breakdown = _price(raw_tariff, cdr, embedded, tz, cache)
+        breakdown = _price(raw_tariff, cdr, embedded, tz, cache, warnings=warnings)
+        if as_json:
+            text = _result_json(breakdown.totals_json(), warnings) + "\n"
+        else:
+            text = render_breakdown(breakdown) + "".join(
+                f"warning: {w['path']}: {w['message']}\n" for w in warnings
+            )
     except NoActiveTariff as exc:
         if as_json:
-            out.write(jsonio.dumps({"error": "no_active_tariff"}) + "\n")
+            out.write(_result_json({"error": "no_active_tariff"}, warnings) + "\n")
         else:
             out.write(f"no active tariff: {exc}\n")
         return EXIT_NO_TARIFF
-    except (InputError, TariffError) as exc:
-        if as_json:
-            out.write(jsonio.dumps({"error": _error_text(exc)}) + "\n")
-        else:
-            out.write(f"error: {_error_text(exc)}\n")
-        return EXIT_INVALID
-    if as_json:
-        out.write(jsonio.dumps(breakdown.totals_json()) + "\n")
-    else:
-        out.write(render_breakdown(breakdown))
+    except _INPUT_ERRORS as exc:
+        return _fail(_error_text(exc), warnings, as_json, out, EXIT_INVALID)
+    except Exception as exc:  # a bug: said in one line, never a traceback
+        return _fail(_internal_text(exc), warnings, as_json, out, EXIT_INTERNAL)
+    out.write(text)
     return EXIT_OK
 
 
 _encode = msgspec.json.Encoder(decimal_format="string").encode
+_NO_WARNINGS: Final = ',"warnings":[]}'
 
 
-def _batch_results(lines: Iterator[str | bytes], cache: _PricerCache) -> Iterator[tuple[str, bool]]:
+def _error_line(message: str, warnings: list[dict[str, str]]) -> str:
+    return _encode({"error": message, "warnings": warnings}).decode()
+
+
+def _batch_results(
+    lines: Iterable[str | bytes], cache: _PricerCache
+) -> Iterator[tuple[str, bool | None]]:
+    """One (result line, ok) per non-blank line; ok is None for an internal error.
+
+    Nothing a line holds stops the lines after it: every exception is caught here.
+    """
     for line in lines:
         if not line.strip():
             continue
+        warnings: list[dict[str, str]] = []
         try:
+            if len(line) > MAX_LINE_BYTES and line[-1:] not in (b"\n", "\n"):
+                raise InputError(
+                    f"invalid input: the line is longer than {MAX_LINE_BYTES // 2**20} MiB"
+                )
             cdr, raw_tariff, tz, embedded = decode_line(line)
-            breakdown = _price(raw_tariff, cdr, embedded, tz, cache, explain=False)
-            yield _encode(breakdown.totals_json()).decode(), True
+            breakdown = _price(
+                raw_tariff, cdr, embedded, tz, cache, explain=False, warnings=warnings
+            )
+            totals = breakdown.totals_line()  # "{...}": the warnings go before its "}"
+            if warnings:
+                yield f'{totals[:-1]},"warnings":{_encode(warnings).decode()}}}', True
+            else:
+                yield totals[:-1] + _NO_WARNINGS, True
         except NoActiveTariff:
-            yield '{"error": "no_active_tariff"}', False
-        except (InputError, TariffError, jsonio.JsonInputError) as exc:
-            yield jsonio.dumps({"error": _error_text(exc)}), False
+            yield _error_line("no_active_tariff", warnings), False
+        except _INPUT_ERRORS as exc:
+            yield _error_line(_error_text(exc), warnings), False
+        except Exception as exc:  # a bug: reported on its line and counted, never fatal
+            yield _error_line(_internal_text(exc), warnings), None
+
+
+def _read_lines(source: IO[bytes]) -> Iterator[bytes]:
+    """The file's lines; one longer than MAX_LINE_BYTES is cut there, the rest skipped.
+
+    The cut line (MAX_LINE_BYTES + 1 bytes, no newline) is refused by _batch_results,
+    so memory never holds more than one line of the allowed size.
+    """
+    limit = MAX_LINE_BYTES + 1
+    while True:
+        line = source.readline(limit)
+        if not line:
+            return
+        if len(line) == limit and not line.endswith(b"\n"):
+            rest = line
+            while rest and not rest.endswith(b"\n"):
+                rest = source.readline(2**20)
+        yield line
 
 
 def price_batch(in_path: Path, out_path: Path | None, *, out: TextIO, err: TextIO) -> int:
-    cache = _PricerCache({})
+    cache = _PricerCache()
     try:
         source = in_path.open("rb")
     except OSError as exc:
         err.write(f"error: cannot read {in_path}: {exc.strerror}\n")
         return EXIT_INVALID
     sink = out
+    total = failed = internal = 0
     try:
         if out_path is not None:
             sink = out_path.open("w", encoding="utf-8")
-        total = failed = 0
         with source:
-            for text, ok in _batch_results(iter(source), cache):
+            for text, ok in _batch_results(_read_lines(source), cache):
                 sink.write(text + "\n")
                 total += 1
                 failed += not ok
+                internal += ok is None
     except OSError as exc:
         err.write(f"error: {exc}\n")
         return EXIT_INVALID
     finally:
         if sink is not out:
             sink.close()
-    err.write(f"priced {total - failed} of {total} CDRs; {failed} with errors\n")
+    summary = f"priced {total - failed} of {total} CDRs; {failed} with errors"
+    if internal:
+        err.write(f"{summary}; {internal} internal errors (a bug: please report)\n")
+        return EXIT_INTERNAL
+    err.write(summary + "\n")
     return EXIT_OK
 
 
 def check(path: Path, *, out: TextIO) -> int:
+    """Validate a tariff file as the pricing engine takes it. Never a traceback."""
     try:
-        tariffs = parse_tariffs(_load_file(path, "tariff"))
+        tariffs = parse_tariffs(_load_file(path, "tariff"), require_identity=False)
+        text = "".join(summarize(tariff) for tariff in tariffs)
     except InputError as exc:
         out.write(f"error: {exc}\n")
         return EXIT_INVALID
@@ -200,8 +353,13 @@ def check(path: Path, *, out: TextIO) -> int:
         for problem in exc.problems:
             out.write(f"  {problem}\n")
         return EXIT_INVALID
-    for tariff in tariffs:
-        out.write(summarize(tariff))
+    except _INPUT_ERRORS as exc:
+        out.write(f"error: {_error_text(exc)}\n")
+        return EXIT_INVALID
+    except Exception as exc:  # a bug: one line, never a traceback
+        out.write(f"error: {_internal_text(exc)}\n")
+        return EXIT_INTERNAL
+    out.write(text)
     return EXIT_OK
 
 

@@ -2,6 +2,15 @@
 
 A period holds the volumes of one stretch of a session in which no tariff condition
 changed. Times are whole seconds (the OCPI step_size unit for time), energy is exact kWh.
+
+What is tolerated, with a warning in `CdrInput.warnings` (docs/tariffs.md §1.2): a
+period that starts at most SKEW_S seconds before the session start (clock skew; it is
+priced as starting at the session start), negative power and current (energy flowing
+from the EV to the grid). What is refused: volumes that are not JSON numbers, past the
+bounds of §1.3, periods out of order, unknown dimension types.
+
+The batch path is hot: the per-period check is a type set and a min/max in C; the exact
+per-dimension checks run only when that fast check fails.
 """
 
 from __future__ import annotations
@@ -14,11 +23,25 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
-from kiosk.domain.tariff import Problem, TariffError
+from kiosk.domain import jsonio
+from kiosk.domain.tariff import (
+    MAX_CURRENT_A,
+    MAX_DURATION_S,
+    MAX_ENERGY_KWH,
+    MAX_POWER_KW,
+    Problem,
+    TariffError,
+    capped,
+)
 
 __all__ = [
+    "MAX_LINE_BYTES",
+    "MAX_PERIODS",
+    "SKEW_S",
     "CdrInput",
     "ChargingPeriod",
+    "decode_cdr",
+    "decode_line",
     "hours",
     "parse_cdr",
     "period_to_json",
@@ -29,6 +52,18 @@ ZERO: Final = Decimal(0)
 _SECONDS_PER_HOUR: Final = Decimal(3600)
 _ONE: Final = Decimal(1)
 _US: Final = timedelta(microseconds=1)
+
+# docs/tariffs.md §1.3 gives the reasons.
+SKEW_S: Final = 300  # a period may start this many seconds before the session start
+MAX_PERIODS: Final = 10_000  # charging periods in one CDR
+MAX_LINE_BYTES: Final = 4 * 1024 * 1024  # one `--batch` line
+MAX_HOURS: Final = Decimal(MAX_DURATION_S) / _SECONDS_PER_HOUR  # 8784 h: a TIME volume
+MAX_SOC: Final = Decimal(100)  # percent: above it, a warning (OCPI allows 0-100)
+_SOC_LIMIT: Final = Decimal(1000)  # percent: above it, refused
+_EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)  # CDR date-times: from here...
+_LATEST: Final = datetime(9999, 1, 1, tzinfo=UTC)  # ...to before here (room for local time)
+_SKEW: Final = timedelta(seconds=SKEW_S)
+_LONGEST: Final = timedelta(seconds=MAX_DURATION_S)
 
 
 class ChargingPeriod(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,11 +88,17 @@ class ChargingPeriod(msgspec.Struct, frozen=True, kw_only=True):
 
 @dataclass(frozen=True, slots=True)
 class CdrInput:
+    """A CDR ready to price: every period starts at or after `start` (skew clamped).
+
+    warnings name each tolerated oddity by path (`cdr.charging_periods[0]...`).
+    """
+
     start: datetime
     end: datetime
     currency: str | None
     periods: tuple[ChargingPeriod, ...]
     tariffs: tuple[Any, ...]  # raw tariff objects embedded in the CDR, parsed by the caller
+    warnings: tuple[Problem, ...] = ()
 
 
 def seconds_from_hours(value: Decimal) -> int:
@@ -74,23 +115,28 @@ def microseconds(delta: timedelta) -> int:
     return delta // _US
 
 
+_Kind = Literal[
+    "CURRENT",
+    "ENERGY",
+    "ENERGY_EXPORT",
+    "ENERGY_IMPORT",
+    "MAX_CURRENT",
+    "MIN_CURRENT",
+    "MAX_POWER",
+    "MIN_POWER",
+    "PARKING_TIME",
+    "POWER",
+    "RESERVATION_TIME",
+    "STATE_OF_CHARGE",
+    "TIME",
+]
+
+
 class _Dimension(msgspec.Struct):
-    type: Literal[
-        "CURRENT",
-        "ENERGY",
-        "ENERGY_EXPORT",
-        "ENERGY_IMPORT",
-        "MAX_CURRENT",
-        "MIN_CURRENT",
-        "MAX_POWER",
-        "MIN_POWER",
-        "PARKING_TIME",
-        "POWER",
-        "RESERVATION_TIME",
-        "STATE_OF_CHARGE",
-        "TIME",
-    ]
-    volume: Decimal
+    type: _Kind
+    # Any, not Decimal: msgspec would take "0.5" (a string) for a Decimal. JSON numbers
+    # arrive as int or (float_hook) Decimal; anything else is refused in _period.
+    volume: Any
 
 
 class _Period(msgspec.Struct):
@@ -125,8 +171,8 @@ class CdrLine(msgspec.Struct):
     tariff: msgspec.Raw = msgspec.Raw()
 
 
-_line_decoder: Final = msgspec.json.Decoder(CdrLine)
-_cdr_decoder: Final = msgspec.json.Decoder(CdrBytes)
+_line_decoder: Final = msgspec.json.Decoder(CdrLine, float_hook=Decimal)
+_cdr_decoder: Final = msgspec.json.Decoder(CdrBytes, float_hook=Decimal)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -136,11 +182,74 @@ def _utc(moment: datetime) -> datetime:
 def _problem_of(exc: msgspec.ValidationError | msgspec.DecodeError, root: str) -> Problem:
     text = str(exc)
     message, _, where = text.partition(" - at `$")
-    path = root + where.rstrip("`") if where else root
+    path = (root + where.rstrip("`")).lstrip(".") if where else root
     return Problem(path, message)
 
 
-def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod | None:
+# --------------------------------------------------------------------------- volumes
+
+_ENERGY_KINDS: Final = frozenset({"ENERGY", "ENERGY_IMPORT", "ENERGY_EXPORT"})
+_TIME_KINDS: Final = frozenset({"TIME", "PARKING_TIME", "RESERVATION_TIME"})
+_POWER_KINDS: Final = frozenset({"POWER", "MIN_POWER", "MAX_POWER"})
+_CURRENT_KINDS: Final = frozenset({"CURRENT", "MIN_CURRENT", "MAX_CURRENT"})
+_DECIMAL_ONLY: Final = frozenset({Decimal})
+_NUMBER_TYPES: Final = frozenset({Decimal, int})
+# Every kind accepts [0, _FAST_MAX]: a period whose volumes all lie there needs no
+# per-dimension check (the common case, checked with one min and one max in C).
+_FAST_MAX: Final = min(MAX_HOURS, MAX_ENERGY_KWH, MAX_POWER_KW, MAX_CURRENT_A, _SOC_LIMIT)
+
+
+def _bounds(kind: str) -> tuple[Decimal, Decimal, str]:
+    """(lowest, highest, why) accepted for a dimension's volume."""
+    if kind in _ENERGY_KINDS:
+        return ZERO, MAX_ENERGY_KWH, " kWh (energy fed to the grid is ENERGY_EXPORT, ≥ 0)"
+    if kind in _TIME_KINDS:
+        return ZERO, MAX_HOURS, " h"
+    if kind in _POWER_KINDS:
+        return -MAX_POWER_KW, MAX_POWER_KW, " kW"
+    if kind in _CURRENT_KINDS:
+        return -MAX_CURRENT_A, MAX_CURRENT_A, " A"
+    return ZERO, _SOC_LIMIT, " %"  # STATE_OF_CHARGE: above 100 only warned
+
+
+_NOT_NUMBERS: Final = {
+    str: "a string",
+    bool: "a boolean",
+    type(None): "null",
+    list: "a list",
+    dict: "an object",
+    float: "a binary float (give an exact decimal)",
+}
+
+
+def _volume_problems(raw: _Period, path: str, problems: list[Problem]) -> bool:
+    """The exact check, dimension by dimension; True when every volume is acceptable."""
+    ok = True
+    for j, d in enumerate(raw.dimensions):
+        where = f"{path}.dimensions[{j}].volume"
+        v = d.volume
+        if type(v) not in _NUMBER_TYPES:  # bool is an int subclass, but not a number here
+            what = _NOT_NUMBERS.get(type(v), type(v).__name__)
+            problems.append(Problem(where, f"must be a JSON number, not {what}"))
+            ok = False
+            continue
+        if isinstance(v, Decimal) and not v.is_finite():
+            problems.append(Problem(where, f"must be a finite number, got {v}"))
+            ok = False
+            continue
+        low, high, unit = _bounds(d.type)
+        if not low <= v <= high:
+            text = str(v) if len(str(v)) <= 40 else f"{str(v)[:30]}…"
+            problems.append(
+                Problem(where, f"{d.type} must be from {low} to {high}{unit}, got {text}")
+            )
+            ok = False
+    return ok
+
+
+def _period(
+    raw: _Period, path: str, problems: list[Problem], warnings: list[Problem]
+) -> ChargingPeriod | None:
     dims = raw.dimensions
     values = {d.type: d.volume for d in dims}
     if len(values) != len(dims):
@@ -152,19 +261,20 @@ def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod 
                 )
                 return None
             seen.add(d.type)
-    try:  # JSON numbers are finite; a decimal *string* could say NaN or Infinity
-        bad = min(values.values()) < 0 or not sum(values.values(), ZERO).is_finite()
-    except ArithmeticError:  # NaN does not compare
-        bad = True
-    if bad:
-        for j, d in enumerate(dims):
-            if not d.volume.is_finite() or d.volume < 0:
-                problems.append(
-                    Problem(
-                        f"{path}.dimensions[{j}].volume", f"must be a number ≥ 0, got {d.volume}"
-                    )
-                )
-                return None
+    kinds = set(map(type, values.values()))
+    if kinds != _DECIMAL_ONLY:
+        if kinds <= _NUMBER_TYPES:  # whole numbers: exact Decimals like the rest
+            values = {k: Decimal(v) for k, v in values.items()}
+        else:
+            _volume_problems(raw, path, problems)
+            return None
+    try:  # NaN (possible through parse_cdr) does not compare
+        fast = min(values.values()) >= ZERO and max(values.values()) <= _FAST_MAX
+    except ArithmeticError:
+        fast = False
+    if not fast and not _volume_problems(raw, path, problems):
+        return None
+
     get = values.get
     energy = get("ENERGY")
     if energy is None:
@@ -187,9 +297,21 @@ def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod 
     time_h = get("TIME")
     parking_h = get("PARKING_TIME")
     reservation_h = get("RESERVATION_TIME")
+    soc = get("STATE_OF_CHARGE")
+    if soc is not None and soc > MAX_SOC:
+        j = next(j for j, d in enumerate(dims) if d.type == "STATE_OF_CHARGE")
+        warnings.append(
+            Problem(f"{path}.dimensions[{j}].volume", f"STATE_OF_CHARGE {soc} is above 100 %")
+        )
     start = raw.start_date_time
+    if start.tzinfo is not UTC:
+        try:
+            start = _utc(start)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00
+            problems.append(Problem(f"{path}.start_date_time", "is not a real date-time"))
+            return None
     return ChargingPeriod(
-        start=start if start.tzinfo is UTC else _utc(start),
+        start=start,
         energy_kwh=energy,
         time_s=None if time_h is None else seconds_from_hours(time_h),
         parking_s=None if parking_h is None else seconds_from_hours(parking_h),
@@ -198,35 +320,82 @@ def _period(raw: _Period, path: str, problems: list[Problem]) -> ChargingPeriod 
         max_power_kw=max_power,
         min_current_a=min_current,
         max_current_a=max_current,
-        state_of_charge=get("STATE_OF_CHARGE"),
+        state_of_charge=soc,
         tariff_id=raw.tariff_id,
     )
 
 
+def _moment(value: datetime, path: str, problems: list[Problem]) -> datetime | None:
+    try:
+        moment = _utc(value)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00
+        moment = None
+    if moment is None or not _EARLIEST <= moment < _LATEST:
+        problems.append(Problem(path, f"must be from 1970 to 9998, got {value.isoformat()}"))
+        return None
+    return moment
+
+
+def _seconds(delta: timedelta) -> str:
+    us = microseconds(delta)
+    return str(Decimal(us) / 1_000_000) if us % 1_000_000 else str(us // 1_000_000)
+
+
 def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
     problems: list[Problem] = []
-    start, end = _utc(cdr.start_date_time), _utc(cdr.end_date_time)
+    warnings: list[Problem] = []
+    count = len(cdr.charging_periods)
+    if count > MAX_PERIODS:
+        raise TariffError(
+            [Problem("cdr.charging_periods", f"at most {MAX_PERIODS} periods, got {count}")]
+        )
+    start = _moment(cdr.start_date_time, "cdr.start_date_time", problems)
+    end = _moment(cdr.end_date_time, "cdr.end_date_time", problems)
+    if start is not None and end is not None:
+        if end < start:
+            problems.append(Problem("cdr.end_date_time", "is before start_date_time"))
+        elif end - start > _LONGEST:
+            problems.append(Problem("cdr.end_date_time", "the session lasts more than 366 days"))
     numbered: list[tuple[int, ChargingPeriod]] = []
     for i, item in enumerate(cdr.charging_periods):
-        period = _period(item, f"cdr.charging_periods[{i}]", problems)
+        period = _period(item, f"cdr.charging_periods[{i}]", problems, warnings)
         if period is not None:
             numbered.append((i, period))
-    if end < start:
-        problems.append(Problem("cdr.end_date_time", "is before start_date_time"))
-    previous = start
-    periods = [p for _, p in numbered]
+    if start is None or end is None:
+        raise TariffError(problems)
+    previous = start - _SKEW
+    periods: list[ChargingPeriod] = []
     for i, period in numbered:
         where = f"cdr.charging_periods[{i}].start_date_time"
-        if period.start < previous:
+        moment = period.start
+        if moment < previous:
             problems.append(
-                Problem(where, "is before the session start or the previous period's start")
+                Problem(
+                    where,
+                    "is before the previous period's start"
+                    if previous > start - _SKEW
+                    else f"is more than {SKEW_S} s before the session start",
+                )
             )
-        elif period.start > end:
+        elif moment > end:
             problems.append(Problem(where, "is after the session's end_date_time"))
-        previous = max(previous, period.start)
+        elif moment < start:  # clock skew: priced as starting at the session start
+            warnings.append(
+                Problem(
+                    where,
+                    f"starts {_seconds(start - moment)} s before the session start (clock skew?)",
+                )
+            )
+            periods.append(msgspec.structs.replace(period, start=start))
+            previous = moment
+            continue
+        previous = max(previous, moment)
+        periods.append(period)
     if problems:
         raise TariffError(problems)
-    return CdrInput(start, end, cdr.currency, tuple(periods), tariffs)
+    return CdrInput(
+        start, end, cdr.currency, tuple(periods), tariffs, capped(warnings, "warning(s)")
+    )
 
 
 def parse_cdr(raw: object) -> CdrInput:
@@ -235,24 +404,53 @@ def parse_cdr(raw: object) -> CdrInput:
         cdr = msgspec.convert(raw, type=_Cdr, strict=False)
     except msgspec.ValidationError as exc:
         raise TariffError([_problem_of(exc, "cdr")]) from None
+    except RecursionError:
+        raise TariffError([Problem("cdr", "nested too deeply")]) from None
     return _check(cdr, tuple(cdr.tariffs or ()))
 
 
+def _text(text: bytes | str) -> bytes | str:
+    """Without a UTF-8 byte order mark at the start (accepted, not warned)."""
+    if isinstance(text, str):
+        return text[1:] if text[:1] == "\ufeff" else text
+    return text[3:] if text[:3] == jsonio.BOM else text
+
+
 def decode_cdr(text: bytes | str) -> tuple[CdrInput, bytes | None]:
-    """A CDR from JSON text, and its embedded tariffs as raw JSON (None when absent)."""
+    """A CDR from JSON text, and its embedded tariffs as raw JSON (None when absent).
+
+    A CDR file also passes jsonio's checks first (duplicate keys, nesting depth), which
+    the batch path leaves out for speed (docs/tariffs.md §1.3).
+    """
+    text = _text(text)
+    refused = None
     try:
+        jsonio.loads(text)
+    except jsonio.JsonInputError as exc:
+        refused = Problem(_join_cdr(exc.path), exc.reason)
+        if exc.reason.startswith(("duplicate key", "nested")):  # msgspec would not see these
+            raise TariffError([refused]) from None
+    try:  # msgspec names the field of anything else (a 5,000-digit number, bad syntax)
         cdr = _cdr_decoder.decode(text)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise TariffError([_problem_of(exc, "cdr")]) from None
+    if refused is not None:
+        raise TariffError([refused])
     return _check(cdr, ()), _raw(cdr.tariffs)
+
+
+def _join_cdr(path: str) -> str:
+    return "cdr" + path if path.startswith("[") or not path else f"cdr.{path}"
 
 
 def decode_line(text: bytes | str) -> tuple[CdrInput, bytes | None, str | None, bytes | None]:
     """One batch line: (CDR, raw tariff JSON or None, tz, raw embedded tariffs or None)."""
     try:
-        line = _line_decoder.decode(text)
+        line = _line_decoder.decode(_text(text))
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise TariffError([_problem_of(exc, "")]) from None
+    except RecursionError:  # msgspec's own guard, in a skipped unknown field
+        raise TariffError([Problem("", "nested too deeply")]) from None
     return _check(line.cdr, ()), _raw(line.tariff), line.tz, _raw(line.cdr.tariffs)
 
 

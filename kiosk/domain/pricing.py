@@ -5,9 +5,11 @@ The rules (docs/tariffs.md says each with its source in the spec):
   the period's start: local time, date and weekday in the station's zone; the energy
   of all earlier periods; the seconds since the session start; the period's power and
   current. Per dimension, the first matching element that prices it is used.
-- FLAT is charged once per session. step_size is applied once per dimension, to the
-  session total, with the step of the last period that priced that dimension; the
-  extra volume is billed at that period's price.
+- FLAT is charged once per session. step_size is applied once per session for ENERGY
+  and once for TIME and PARKING_TIME combined (mod_cdrs "step_size"): to the session's
+  billed total of PARKING_TIME when any parking was priced, else to that of TIME; with
+  the step of the last period that priced that dimension, the extra billed at that
+  period's price. A component without `vat` has no VAT: incl. = excl.
 - Nothing is rounded until the end: costs are summed exactly (scaled by 3600 so that
   per-hour prices of whole seconds stay exact), and each reported figure is rounded
   once, half-up to the currency's minor unit.
@@ -18,17 +20,18 @@ running cost equals the batch price of the periods recorded so far, by construct
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from kiosk.domain.money import Rounding, round_to_minor
+from kiosk.domain.money import minor_unit, round_to_minor
 from kiosk.domain.periods import ZERO, ChargingPeriod, microseconds
 from kiosk.domain.tariff import (
     Dimension,
@@ -63,6 +66,7 @@ _US_PER_S: Final = 1_000_000
 _VOLUME_PLACES: Final = Decimal("1E-4")
 _ONE_US: Final = timedelta(microseconds=1)
 _ONE_S: Final = timedelta(seconds=1)
+_HALF_SECOND: Final = timedelta(microseconds=_US_PER_S // 2)
 
 
 class LineKind(Enum):
@@ -88,16 +92,13 @@ _ONE: Final = Decimal(1)
 
 
 class Amount(msgspec.Struct, frozen=True):
-    """A cost rounded to the minor unit; incl_vat is None when a cost had no VAT given."""
+    """A cost rounded to the minor unit, without and with VAT (equal where no VAT applies)."""
 
     excl_vat: Decimal
-    incl_vat: Decimal | None
+    incl_vat: Decimal
 
-    def to_json(self) -> dict[str, str | None]:
-        return {
-            "excl_vat": str(self.excl_vat),
-            "incl_vat": None if self.incl_vat is None else str(self.incl_vat),
-        }
+    def to_json(self) -> dict[str, str]:
+        return {"excl_vat": str(self.excl_vat), "incl_vat": str(self.incl_vat)}
 
 
 class CostLine(msgspec.Struct, frozen=True):
@@ -121,13 +122,12 @@ class PricedPeriod(msgspec.Struct, frozen=True):
 
 
 class VatLine(msgspec.Struct, frozen=True):
-    rate: Decimal | None  # percent; None: no VAT given
+    rate: Decimal | None  # percent; None: the components gave no VAT (none applies)
     net: Decimal
-    vat: Decimal | None
+    vat: Decimal  # 0 where rate is None
 
 
-@dataclass(frozen=True, slots=True)
-class CostBreakdown:
+class CostBreakdown(msgspec.Struct, frozen=True):
     tariff_id: str
     currency: str
     lines: tuple[CostLine, ...]
@@ -147,8 +147,18 @@ class CostBreakdown:
     idle_s: int  # parking after charging ended, counted by the idle-fee extension
     vat_lines: tuple[VatLine, ...]
 
+    def volumes_text(self) -> tuple[str, str, str]:
+        """total_energy, total_time and total_parking_time as OCPI numbers (4 decimals)."""
+        with localcontext(_CTX):
+            return (
+                _volume_text(self.total_energy_kwh),
+                _volume_text(self.total_time_s / _H),
+                _volume_text(Decimal(self.total_parking_s) / _H),
+            )
+
     def totals_json(self) -> dict[str, Any]:
         """The OCPI CDR totals, as decimal strings (the `kiosk tariff price --json` shape)."""
+        energy, time, parking = self.volumes_text()
         return {
             "total_cost": self.total_cost.to_json(),
             "total_fixed_cost": self.total_fixed_cost.to_json(),
@@ -156,16 +166,36 @@ class CostBreakdown:
             "total_time_cost": self.total_time_cost.to_json(),
             "total_parking_cost": self.total_parking_cost.to_json(),
             "total_reservation_cost": self.total_reservation_cost.to_json(),
-            "total_energy": _volume_text(self.total_energy_kwh),
-            "total_time": _volume_text(self.total_time_s / _H),
-            "total_parking_time": _volume_text(Decimal(self.total_parking_s) / _H),
+            "total_energy": energy,
+            "total_time": time,
+            "total_parking_time": parking,
         }
+
+    def totals_line(self) -> str:
+        """`totals_json()` as compact JSON text, written directly (the batch output line)."""
+        energy, time, parking = self.volumes_text()
+        c, f, e, t, p, r = (
+            self.total_cost,
+            self.total_fixed_cost,
+            self.total_energy_cost,
+            self.total_time_cost,
+            self.total_parking_cost,
+            self.total_reservation_cost,
+        )
+        return (
+            f'{{"total_cost":{{"excl_vat":"{c.excl_vat}","incl_vat":"{c.incl_vat}"}},'
+            f'"total_fixed_cost":{{"excl_vat":"{f.excl_vat}","incl_vat":"{f.incl_vat}"}},'
+            f'"total_energy_cost":{{"excl_vat":"{e.excl_vat}","incl_vat":"{e.incl_vat}"}},'
+            f'"total_time_cost":{{"excl_vat":"{t.excl_vat}","incl_vat":"{t.incl_vat}"}},'
+            f'"total_parking_cost":{{"excl_vat":"{p.excl_vat}","incl_vat":"{p.incl_vat}"}},'
+            f'"total_reservation_cost":{{"excl_vat":"{r.excl_vat}","incl_vat":"{r.incl_vat}"}},'
+            f'"total_energy":"{energy}","total_time":"{time}","total_parking_time":"{parking}"}}'
+        )
 
 
 def _volume_text(value: Decimal) -> str:
-    """OCPI numbers carry 4 decimals: round half-up there, drop trailing zeros."""
-    with localcontext(_CTX):
-        text = format(value.quantize(_VOLUME_PLACES).normalize(), "f")
+    """OCPI numbers carry 4 decimals: round half-up there, drop trailing zeros (in _CTX)."""
+    text = format(value.quantize(_VOLUME_PLACES).normalize(), "f")
     return "0" if text in ("-0", "") else text
 
 
@@ -196,11 +226,16 @@ def _checks(r: TariffRestrictions) -> tuple[_Check, ...]:
     checks: list[_Check] = []
     s = None if r.start_time is None else r.start_time * 60
     e = None if r.end_time is None else r.end_time * 60
+    if e in {0, 86_400}:
+        e = None  # "00:00" and "24:00" as an end both mean the end of the day
+    if s == 0:
+        s = None
     if s is not None and e is not None:
         if s < e:
             checks.append(lambda c: s <= c.tod < e)
-        else:  # the window wraps past midnight
+        elif s > e:  # the window wraps past midnight
             checks.append(lambda c: c.tod >= s or c.tod < e)
+        # equal: the whole day, no check
     elif s is not None:
         checks.append(lambda c: c.tod >= s)
     elif e is not None:
@@ -232,12 +267,13 @@ def _checks(r: TariffRestrictions) -> tuple[_Check, ...]:
     if r.max_power is not None:
         xp = r.max_power
         checks.append(lambda c: c.pmax is not None and c.pmax < xp)
+    # A period without current data meets a current restriction (docs/tariffs.md §2.1).
     if r.min_current is not None:
         mc = r.min_current
-        checks.append(lambda c: c.cmin is not None and c.cmin >= mc)
+        checks.append(lambda c: c.cmin is None or c.cmin >= mc)
     if r.max_current is not None:
         xc = r.max_current
-        checks.append(lambda c: c.cmax is not None and c.cmax < xc)
+        checks.append(lambda c: c.cmax is None or c.cmax < xc)
     return tuple(checks)
 
 
@@ -266,6 +302,79 @@ def _compile(index: int, element: TariffElement) -> _Compiled:
 
 Choice = tuple[int | None, int | None, int | None, int | None]
 _NO_CHOICE: Final[Choice] = (None, None, None, None)
+_MEMO_LIMIT: Final = 4096
+
+
+def _band_function(restrictions: Sequence[TariffRestrictions]) -> Callable[[_Ctx], Any]:
+    """A key that is equal for two contexts exactly when no restriction can tell them apart.
+
+    Every check in `_checks` compares one context value with one threshold, as
+    `value >= t` or `value < t` (plus membership for weekdays and "no data" for current).
+    Both flip where value == t, so `bisect_right(sorted thresholds, value)` tells every
+    check of that value; the weekday is used as it is.
+    """
+    tods: set[int] = set()
+    days: set[Any] = set()
+    kwhs: set[Decimal] = set()
+    elapsed: set[int] = set()
+    pmins: set[Decimal] = set()
+    pmaxs: set[Decimal] = set()
+    cmins: set[Decimal] = set()
+    cmaxs: set[Decimal] = set()
+    weekday = False
+    for r in restrictions:
+        for minutes in (r.start_time, r.end_time):
+            if minutes is not None:
+                tods.add(minutes * 60)
+        for moment in (r.start_date, r.end_date):
+            if moment is not None:
+                days.add(moment)
+        for value, into in (
+            (r.min_kwh, kwhs),
+            (r.max_kwh, kwhs),
+            (r.min_power, pmins),
+            (r.max_power, pmaxs),
+            (r.min_current, cmins),
+            (r.max_current, cmaxs),
+        ):
+            if value is not None:
+                into.add(value)
+        for seconds in (r.min_duration, r.max_duration):
+            if seconds is not None:
+                elapsed.add(seconds * _US_PER_S)
+        weekday = weekday or bool(r.day_of_week)
+
+    parts: list[Callable[[_Ctx], Any]] = []
+
+    def banded(attr: str, thresholds: set[Any], nullable: bool = False) -> None:
+        if not thresholds:
+            return
+        ordered = tuple(sorted(thresholds))
+        if nullable:
+            parts.append(
+                lambda c: (
+                    -1 if getattr(c, attr) is None else bisect_right(ordered, getattr(c, attr))
+                )
+            )
+        else:
+            parts.append(lambda c: bisect_right(ordered, getattr(c, attr)))
+
+    banded("tod", tods)
+    banded("day", days)
+    banded("kwh", kwhs)
+    banded("elapsed_us", elapsed)
+    banded("pmin", pmins, nullable=True)
+    banded("pmax", pmaxs, nullable=True)
+    banded("cmin", cmins, nullable=True)
+    banded("cmax", cmaxs, nullable=True)
+    if weekday:
+        parts.append(lambda c: c.weekday)
+    if not parts:
+        return lambda c: 0
+    if len(parts) == 1:
+        return parts[0]
+    fixed = tuple(parts)
+    return lambda c: tuple([part(c) for part in fixed])
 
 
 def _discounted(tariff: Tariff, group: str | None) -> Tariff:
@@ -299,6 +408,7 @@ class TariffPricer:
         self.list_tariff = tariff
         self.tariff = _discounted(tariff, group)
         self.group = group
+        self.quantum = Decimal(1).scaleb(-minor_unit(tariff.currency))
         compiled = [_compile(i, el) for i, el in enumerate(self.tariff.elements)]
         self._normal = tuple(
             c
@@ -318,13 +428,21 @@ class TariffPricer:
             and el.restrictions.reservation is ReservationType.RESERVATION_EXPIRES
         )
         self._expired = expires + self._reservation  # RESERVATION_EXPIRES preferred
-        self.needs_local_time = any(
-            el.restrictions is not None and el.restrictions.needs_local_time
-            for el in self.tariff.elements
+        restricted = [el.restrictions for el in self.tariff.elements if el.restrictions]
+        self.needs_local_time = any(r.needs_local_time for r in restricted)
+        self.needs_elapsed = any(
+            r.min_duration is not None or r.max_duration is not None for r in restricted
+        )
+        self.needs_power = any(
+            r.min_power is not None or r.max_power is not None for r in restricted
         )
         self.components: dict[int, tuple[PriceComponent | None, ...]] = {
             c.index: c.components for c in compiled
         }
+        self._band_of = _band_function(restricted)
+        self._memo: dict[Any, Choice] = {}
+        self._memo_reservation: dict[Any, Choice] = {}
+        self._memo_expired: dict[Any, Choice] = {}
 
     @staticmethod
     def _choose(candidates: Iterable[_Compiled], ctx: _Ctx) -> Choice:
@@ -352,10 +470,26 @@ class TariffPricer:
         return (energy, time, parking, flat)
 
     def choose(self, ctx: _Ctx) -> Choice:
-        return self._choose(self._normal, ctx)
+        return self._memoized(self._memo, self._normal, ctx)
 
     def choose_reservation(self, ctx: _Ctx, expired: bool) -> Choice:
-        return self._choose(self._expired if expired else self._reservation, ctx)
+        if expired:
+            return self._memoized(self._memo_expired, self._expired, ctx)
+        return self._memoized(self._memo_reservation, self._reservation, ctx)
+
+    def _memoized(
+        self, memo: dict[Any, Choice], candidates: tuple[_Compiled, ...], ctx: _Ctx
+    ) -> Choice:
+        """The choice for ctx's band: every check is constant within a band (§ _Bands),
+        so the restrictions are evaluated once per band, by the same checks."""
+        band = self._band_of(ctx)
+        choice = memo.get(band)
+        if choice is None:
+            choice = self._choose(candidates, ctx)
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[band] = choice
+        return choice
 
     def component(self, element: int, dim: int) -> PriceComponent:
         pc = self.components[element][dim]
@@ -400,20 +534,39 @@ _KINDS: Final = (
     (_TIME, LineKind.TIME),
     (_PARKING, LineKind.PARKING_TIME),
 )
-# (kind, element, unit price, vat, billed volume, of which step extra, exact cost x3600)
-_Item = tuple[LineKind, str, int | None, Decimal, Decimal | None, Decimal, Decimal, Decimal]
+# (kind, tariff id, element, unit price, vat, billed volume, of which step extra,
+#  exact cost x3600 excl. VAT, the same incl. VAT)
+_Item = tuple[
+    LineKind, str, int | None, Decimal, Decimal | None, Decimal, Decimal, Decimal, Decimal
+]
 _Ref = tuple[int, int]  # (tariff slot, element index)
 
 
 class _Accumulator:
     """Exact running sums of one session's billed volumes; shared by batch and live."""
 
+    __slots__ = (
+        "charging_s",
+        "energy",
+        "flat",
+        "flat_decided",
+        "last",
+        "parking_s",
+        "pricer",
+        "pricers",
+        "res_flat",
+        "res_flat_decided",
+        "res_last",
+        "res_volumes",
+        "trailing_parking_s",
+        "volumes",
+    )
+
     def __init__(self, pricer: TariffPricer) -> None:
         self.pricer = pricer
         self.pricers = [pricer]  # slot -> tariff (a period may name another tariff)
-        # (choice index, element) -> volume: kWh for ENERGY, whole seconds otherwise
-        # (choice index, (slot, element)) -> volume: kWh for ENERGY, whole seconds otherwise
-        self.volumes: dict[tuple[int, _Ref], Decimal] = {}
+        # (choice index, slot, element) -> volume: kWh for ENERGY, whole seconds otherwise
+        self.volumes: dict[tuple[int, int, int], Decimal | int] = {}
         self.last: dict[int, _Ref] = {}  # choice index -> element of the last priced period
         self.flat: _Ref | None = None
         self.flat_decided = False
@@ -440,21 +593,23 @@ class _Accumulator:
         self, choice: Choice, energy: Decimal, time_s: int, parking_s: int, slot: int = 0
     ) -> None:
         """Add one period's (or one live extension's) volumes under its element choice."""
-        flat = choice[_FLAT]
-        if not self.flat_decided and flat is not None:
-            self.flat = (slot, flat)
+        e_el, t_el, p_el, f_el = choice
+        if f_el is not None and not self.flat_decided:
+            self.flat = (slot, f_el)
             self.flat_decided = True
         volumes = self.volumes
-        for dim, volume in ((_ENERGY, energy), (_TIME, time_s), (_PARKING, parking_s)):
-            if not volume:
-                continue
-            element = choice[dim]
-            if element is None:
-                continue
-            ref = (slot, element)
-            key = (dim, ref)
-            volumes[key] = volumes.get(key, ZERO) + volume
-            self.last[dim] = ref
+        if energy and e_el is not None:
+            key = (_ENERGY, slot, e_el)
+            volumes[key] = volumes.get(key, 0) + energy
+            self.last[_ENERGY] = (slot, e_el)
+        if time_s and t_el is not None:
+            key = (_TIME, slot, t_el)
+            volumes[key] = volumes.get(key, 0) + time_s
+            self.last[_TIME] = (slot, t_el)
+        if parking_s and p_el is not None:
+            key = (_PARKING, slot, p_el)
+            volumes[key] = volumes.get(key, 0) + parking_s
+            self.last[_PARKING] = (slot, p_el)
         self.energy += energy
         self.charging_s += time_s
         self.parking_s += parking_s
@@ -476,7 +631,9 @@ class _Accumulator:
 
     def copy(self) -> _Accumulator:
         other = _Accumulator.__new__(_Accumulator)
-        other.__dict__.update(self.__dict__)
+        for name in _Accumulator.__slots__:
+            setattr(other, name, getattr(self, name))
+        other.pricers = list(self.pricers)
         other.volumes = dict(self.volumes)
         other.last = dict(self.last)
         other.res_volumes = dict(self.res_volumes)
@@ -489,58 +646,94 @@ class _Accumulator:
         *,
         total_time_s: Decimal,
         periods: tuple[PricedPeriod, ...],
+        explain: bool = True,
     ) -> CostBreakdown:
+        """The priced session. explain=False leaves lines and vat_lines empty: the batch
+        needs only the totals, which are the same figures either way."""
         with localcontext(_CTX):
-            return self._result(total_time_s, periods)
+            return self.result_in_context(total_time_s, periods, explain)
+
+    def result_in_context(
+        self, total_time_s: Decimal, periods: tuple[PricedPeriod, ...], explain: bool
+    ) -> CostBreakdown:
+        """`result`, for a caller that already runs in the engine's decimal context."""
+        items, idle_s = self._items()
+        return self._result(items, idle_s, total_time_s, periods, explain)
 
     def _items(self) -> tuple[list[_Item], int]:
-        """Every billed item with its exact cost (x3600), and the idle seconds billed."""
+        """Every billed item with its exact costs (x3600), and the idle seconds billed."""
         pricer = self.pricer
-        raw: list[tuple[LineKind, _Ref, PriceComponent, Decimal, Decimal]] = []
-        # (kind, element, component, billed volume in base unit, step extra)
+        pricers = self.pricers
+        items: list[_Item] = []
         if self.flat is not None:
-            raw.append((LineKind.FLAT, self.flat, self.component(self.flat, _FLAT), ZERO, ZERO))
+            slot, el = self.flat
+            pc = pricers[slot].component(el, _FLAT)
+            scaled = pc.price * _H
+            gross = _gross(scaled, pc.vat)
+            tid = pricers[slot].tariff.id
+            items.append((LineKind.FLAT, tid, el, pc.price, pc.vat, _ONE, ZERO, scaled, gross))
         volumes = self.volumes
-        for dim, kind in _KINDS:
-            keys = [k for k in volumes if k[0] == dim]
-            if not keys:
-                continue
-            total = sum((volumes[k] for k in keys), ZERO)
-            last = self.last[dim]
-            step = self.component(last, dim).step_size
-            unit_total = total * _THOUSAND if dim == _ENERGY else total  # Wh or s
-            extra_units = _round_up(unit_total, step) - unit_total
-            extra = extra_units / _THOUSAND if dim == _ENERGY else extra_units
-            for key in keys:
-                ref = key[1]
-                bonus = extra if ref == last else ZERO
-                pc = self.component(ref, dim)
-                raw.append((kind, ref, pc, volumes[key] + bonus, bonus))
+        if volumes:
+            # step_size rounds the session total once for ENERGY and once for TIME and
+            # PARKING_TIME combined (mod_cdrs, "step_size"): "In the cases that TIME and
+            # PARKING_TIME Tariff Elements are both used, step_size is only taken into
+            # account for the total parking duration"; charging time is "not affected by
+            # step_size because it is followed by another time-based period".
+            time_dim = _PARKING if self.last.get(_PARKING) is not None else _TIME
+            for dim, kind in _KINDS:
+                last = self.last.get(dim)
+                if last is None:
+                    continue
+                keys = [k for k in volumes if k[0] == dim]
+                extra = ZERO
+                if dim in (_ENERGY, time_dim):
+                    step = pricers[last[0]].component(last[1], dim).step_size
+                    if step > 1 or dim == _ENERGY:
+                        total = cast(Decimal, sum((volumes[k] for k in keys), ZERO))
+                        if dim == _ENERGY:  # in Wh
+                            wh = total * _THOUSAND
+                            extra = (_round_up(wh, step) - wh) / _THOUSAND
+                        else:  # in seconds
+                            extra = _round_up(total, step) - total
+                for key in keys:
+                    slot, el = key[1], key[2]
+                    bonus = extra if (slot, el) == last else ZERO
+                    pc = pricers[slot].component(el, dim)
+                    volume = volumes[key] + bonus
+                    if dim == _ENERGY:
+                        scaled = pc.price * volume * _H
+                        shown, shown_step = volume, bonus
+                    else:  # time-based: volume in seconds, price per hour
+                        scaled = pc.price * volume
+                        shown, shown_step = volume / _H, bonus / _H
+                    gross = _gross(scaled, pc.vat)
+                    tid = pricers[slot].tariff.id
+                    items.append(
+                        (kind, tid, el, pc.price, pc.vat, shown, shown_step, scaled, gross)
+                    )
         if self.res_flat is not None:
-            pc = self.component(self.res_flat, _FLAT)
-            raw.append((LineKind.RESERVATION_FLAT, self.res_flat, pc, ZERO, ZERO))
+            slot, el = self.res_flat
+            pc = pricers[slot].component(el, _FLAT)
+            scaled = pc.price * _H
+            gross = _gross(scaled, pc.vat)
+            tid = pricers[slot].tariff.id
+            items.append(
+                (LineKind.RESERVATION_FLAT, tid, el, pc.price, pc.vat, _ONE, ZERO, scaled, gross)
+            )
         if self.res_volumes and self.res_last is not None:
             total = sum(self.res_volumes.values(), ZERO)
             step = self.component(self.res_last, _TIME).step_size
-            extra = _round_up(total, step) - total
-            for ref, volume in self.res_volumes.items():
-                bonus = extra if ref == self.res_last else ZERO
-                pc = self.component(ref, _TIME)
-                raw.append((LineKind.RESERVATION_TIME, ref, pc, volume + bonus, bonus))
-
-        items: list[_Item] = []
-        for kind, (slot, el), comp, vol, bonus in raw:
-            tid = self.pricers[slot].tariff.id
-            if kind is LineKind.FLAT or kind is LineKind.RESERVATION_FLAT:
-                items.append((kind, tid, el, comp.price, comp.vat, _ONE, ZERO, comp.price * _H))
-            elif kind is LineKind.ENERGY:
-                items.append(
-                    (kind, tid, el, comp.price, comp.vat, vol, bonus, comp.price * vol * _H)
-                )
-            else:  # time-based: volume in seconds, price per hour
-                items.append(
-                    (kind, tid, el, comp.price, comp.vat, vol / _H, bonus / _H, comp.price * vol)
-                )
+            res_extra = _round_up(total, step) - total
+            for (slot, el), seconds in self.res_volumes.items():
+                bonus = res_extra if (slot, el) == self.res_last else ZERO
+                pc = pricers[slot].component(el, _TIME)
+                volume = seconds + bonus
+                scaled = pc.price * volume
+                gross = _gross(scaled, pc.vat)
+                tid = pricers[slot].tariff.id
+                hours, step_hours = volume / _H, bonus / _H
+                kind = LineKind.RESERVATION_TIME
+                items.append((kind, tid, el, pc.price, pc.vat, hours, step_hours, scaled, gross))
 
         idle_fee = pricer.tariff.extensions.idle_fee
         idle_s = 0
@@ -561,6 +754,7 @@ class _Accumulator:
                         Decimal(billed) / 60,
                         Decimal(billed - idle_s) / 60,
                         scaled,
+                        _gross(scaled, idle_fee.vat),
                     )
                 )
         return items, idle_s
@@ -569,112 +763,78 @@ class _Accumulator:
         """Just the total: what the charging screen shows every second."""
         with localcontext(_CTX):
             items, _ = self._items()
-            excl = incl = ZERO
-            known = True
-            for item in items:
-                scaled_excl, vat = item[7], item[4]
-                excl += scaled_excl
-                if vat is None:
-                    if scaled_excl:
-                        known = False
-                else:
-                    incl += scaled_excl * (_HUNDRED + vat) / _HUNDRED
+            excl = sum((item[7] for item in items), ZERO)
+            incl = sum((item[8] for item in items), ZERO)
             tariff = self.pricer.tariff
-            excl_c, incl_c, _ = _clamp(tariff, excl, incl if known else None)
-            return _amount(excl_c, incl_c, tariff.currency, incl_c is not None)
+            excl_c, incl_c, _ = _clamp(tariff, excl, incl)
+            return _amount(excl_c, incl_c, self.pricer.quantum)
 
-    def _result(self, total_time_s: Decimal, periods: tuple[PricedPeriod, ...]) -> CostBreakdown:
+    def _result(
+        self,
+        items: list[_Item],
+        idle_s: int,
+        total_time_s: Decimal,
+        periods: tuple[PricedPeriod, ...],
+        explain: bool,
+    ) -> CostBreakdown:
         tariff = self.pricer.tariff
         currency = tariff.currency
-        items, idle_s = self._items()
+        # exact (x3600) sums per reporting bucket: excl, incl
+        excl_sums = [ZERO] * _BUCKETS
+        incl_sums = [ZERO] * _BUCKETS
+        for item in items:
+            b = _BUCKET_OF[item[0]]
+            excl_sums[b] += item[7]
+            incl_sums[b] += item[8]
+        excl = sum(excl_sums, ZERO)
+        incl = sum(incl_sums, ZERO)
+        excl_c, incl_c, cap = _clamp(tariff, excl, incl)
+        q = self.pricer.quantum
+        bucket = [_amount(excl_sums[b], incl_sums[b], q) for b in range(_BUCKETS)]
 
-        lines: list[CostLine] = []
-        # scaled (x3600) exact sums per reporting bucket: [excl, incl, incl_known]
-        buckets: dict[str, list[Any]] = {
-            name: [ZERO, ZERO, True] for name in ("fixed", "energy", "time", "parking", "res")
-        }
-        vat_sums: dict[Decimal | None, list[Decimal]] = {}
-        bucket_of = {
-            LineKind.FLAT: "fixed",
-            LineKind.ENERGY: "energy",
-            LineKind.TIME: "time",
-            LineKind.PARKING_TIME: "parking",
-            LineKind.IDLE_FEE: "parking",
-            LineKind.RESERVATION_FLAT: "res",
-            LineKind.RESERVATION_TIME: "res",
-        }
-
-        def add_line(
-            kind: LineKind,
-            tariff_id: str,
-            element: int | None,
-            unit_price: Decimal,
-            vat: Decimal | None,
-            volume_out: Decimal,
-            step_out: Decimal,
-            scaled_excl: Decimal,
-        ) -> None:
-            scaled_incl = None if vat is None else scaled_excl * (_HUNDRED + vat) / _HUNDRED
-            bucket = buckets[bucket_of[kind]]
-            bucket[0] += scaled_excl
-            if scaled_incl is None:
-                if scaled_excl:
-                    bucket[2] = False
-            else:
-                bucket[1] += scaled_incl
-            sums = vat_sums.setdefault(vat, [ZERO, ZERO])
-            sums[0] += scaled_excl
-            if scaled_incl is not None:
-                sums[1] += scaled_incl - scaled_excl
-            lines.append(
+        lines: tuple[CostLine, ...] = ()
+        vat_lines: tuple[VatLine, ...] = ()
+        if explain:
+            lines = tuple(
                 CostLine(
-                    kind=kind,
-                    tariff_id=tariff_id,
-                    element=element,
-                    unit_price=unit_price,
-                    vat=vat,
-                    volume=volume_out,
-                    step_volume=step_out,
-                    cost=_amount(scaled_excl, scaled_incl, currency, True),
+                    kind=item[0],
+                    tariff_id=item[1],
+                    element=item[2],
+                    unit_price=item[3],
+                    vat=item[4],
+                    volume=item[5],
+                    step_volume=item[6],
+                    cost=_amount(item[7], item[8], q),
+                )
+                for item in items
+            )
+            vat_sums: dict[Decimal | None, list[Decimal]] = {}
+            for item in items:
+                sums = vat_sums.setdefault(item[4], [ZERO, ZERO])
+                sums[0] += item[7]
+                sums[1] += item[8] - item[7]
+            vat_lines = tuple(
+                VatLine(
+                    rate,
+                    round_to_minor(sums[0] / _H, currency),
+                    round_to_minor(sums[1] / _H, currency),
+                )
+                for rate, sums in sorted(
+                    vat_sums.items(), key=lambda kv: (kv[0] is None, kv[0] or ZERO)
                 )
             )
-
-        for item in items:
-            add_line(*item)
-
-        excl = sum((b[0] for b in buckets.values()), ZERO)
-        incl_known = all(b[2] for b in buckets.values())
-        incl = sum((b[1] for b in buckets.values()), ZERO) if incl_known else None
-        uncapped = _amount(excl, incl, currency, incl_known)
-        excl_c, incl_c, cap = _clamp(tariff, excl, incl)
-        total_amount = _amount(excl_c, incl_c, currency, incl_c is not None)
-
-        def bucket_amount(name: str) -> Amount:
-            b = buckets[name]
-            return _amount(b[0], b[1], currency, bool(b[2]))
-
-        vat_lines = tuple(
-            VatLine(
-                rate,
-                round_to_minor(sums[0] / _H, currency),
-                None if rate is None else round_to_minor(sums[1] / _H, currency),
-            )
-            for rate, sums in sorted(
-                vat_sums.items(), key=lambda kv: (kv[0] is None, kv[0] or ZERO)
-            )
-        )
         return CostBreakdown(
             tariff_id=tariff.id,
             currency=currency,
-            lines=tuple(lines),
+            lines=lines,
             periods=periods,
-            total_cost=total_amount,
-            total_fixed_cost=bucket_amount("fixed"),
-            total_energy_cost=bucket_amount("energy"),
-            total_time_cost=bucket_amount("time"),
-            total_parking_cost=bucket_amount("parking"),
-            total_reservation_cost=bucket_amount("res"),
-            uncapped_cost=uncapped,
+            total_cost=_amount(excl_c, incl_c, q),
+            total_fixed_cost=bucket[_FIXED],
+            total_energy_cost=bucket[_ENERGY_B],
+            total_time_cost=bucket[_TIME_B],
+            total_parking_cost=bucket[_PARKING_B],
+            total_reservation_cost=bucket[_RES_B],
+            uncapped_cost=_amount(excl, incl, q),
             cap=cap,
             total_energy_kwh=self.energy,
             total_time_s=total_time_s,
@@ -685,43 +845,59 @@ class _Accumulator:
         )
 
 
+def _gross(scaled_excl: Decimal, vat: Decimal | None) -> Decimal:
+    """Incl. VAT; a component without VAT has none (OCPI: "no VAT is applicable")."""
+    return scaled_excl if vat is None else scaled_excl * (_HUNDRED + vat) / _HUNDRED
+
+
+# Reporting buckets of the CDR totals.
+_FIXED, _ENERGY_B, _TIME_B, _PARKING_B, _RES_B = range(5)
+_BUCKETS: Final = 5
+_BUCKET_OF: Final = {
+    LineKind.FLAT: _FIXED,
+    LineKind.ENERGY: _ENERGY_B,
+    LineKind.TIME: _TIME_B,
+    LineKind.PARKING_TIME: _PARKING_B,
+    LineKind.IDLE_FEE: _PARKING_B,
+    LineKind.RESERVATION_FLAT: _RES_B,
+    LineKind.RESERVATION_TIME: _RES_B,
+}
+
+
 def _round_up(volume: Decimal, step: int) -> Decimal:
-    """The smallest multiple of step that is at least volume (volume >= 0)."""
+    """The smallest multiple of step that is at least volume (volume >= 0); step 0: none."""
+    if step <= 0:
+        return volume
     whole, rest = divmod(volume, step)
     return (whole + (1 if rest else 0)) * step
 
 
-def _amount(
-    scaled_excl: Decimal, scaled_incl: Decimal | None, currency: str, known: bool
-) -> Amount:
-    excl = round_to_minor(scaled_excl / _H, currency, Rounding.HALF_UP)
-    if scaled_incl is None or not known:
-        return Amount(excl, None)
-    return Amount(excl, round_to_minor(scaled_incl / _H, currency, Rounding.HALF_UP))
+def _amount(scaled_excl: Decimal, scaled_incl: Decimal, quantum: Decimal) -> Amount:
+    """The one rounding point (as `round_to_minor`): half-up to the minor unit."""
+    return Amount(
+        (scaled_excl / _H).quantize(quantum, ROUND_HALF_UP),
+        (scaled_incl / _H).quantize(quantum, ROUND_HALF_UP),
+    )
 
 
-def _clamp(
-    tariff: Tariff, excl: Decimal, incl: Decimal | None
-) -> tuple[Decimal, Decimal | None, str | None]:
+def _clamp(tariff: Tariff, excl: Decimal, incl: Decimal) -> tuple[Decimal, Decimal, str | None]:
     """min_price / max_price, on the exact (x3600) totals, excl. and incl. VAT separately."""
     cap = None
+    if tariff.min_price is None and tariff.max_price is None:
+        return excl, incl, cap
     for name, bound in (("min_price", tariff.min_price), ("max_price", tariff.max_price)):
         if bound is None:
             continue
-
-        def too_far(value: Decimal, limit: Decimal, name: str = name) -> bool:
-            return value < limit if name == "min_price" else value > limit
-
+        lower = name == "min_price"
         b_excl = bound.excl_vat * _H
-        new_excl = b_excl if too_far(excl, b_excl) else excl
+        new_excl = b_excl if (excl < b_excl if lower else excl > b_excl) else excl
         new_incl = incl
-        if incl is not None:
-            if bound.incl_vat is not None:
-                b_incl = bound.incl_vat * _H
-                new_incl = b_incl if too_far(incl, b_incl) else incl
-            elif new_excl != excl:
-                # No incl. bound given: keep the session's own VAT ratio.
-                new_incl = new_excl if excl == 0 else incl * new_excl / excl
+        if bound.incl_vat is not None:
+            b_incl = bound.incl_vat * _H
+            new_incl = b_incl if (incl < b_incl if lower else incl > b_incl) else incl
+        elif new_excl != excl:
+            # No incl. bound given: keep the session's own VAT ratio.
+            new_incl = new_excl if excl == 0 else incl * new_excl / excl
         if new_excl != excl or new_incl != incl:
             cap = name
         excl, incl = new_excl, new_incl
@@ -747,11 +923,24 @@ def price_session(
 ) -> CostBreakdown:
     """Price a finished session given as OCPI charging periods.
 
-    With explain=False the breakdown's `periods` is left empty (batch re-pricing).
+    With explain=False the breakdown's `periods`, `lines` and `vat_lines` are left empty
+    (batch re-pricing): its totals are the same figures.
     """
     if not pricer.tariff.is_valid_at(start):
         raise NoActiveTariff(f"tariff {pricer.tariff.id!r} is not valid at {start.isoformat()}")
-    zone = _zone(tz)
+    with localcontext(_CTX):
+        return _price_in_context(periods, start, end, _zone(tz), pricer, extra_tariffs, explain)
+
+
+def _price_in_context(
+    periods: Sequence[ChargingPeriod],
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    pricer: TariffPricer,
+    extra_tariffs: Mapping[str, TariffPricer] | None,
+    explain: bool,
+) -> CostBreakdown:
     acc = _Accumulator(pricer)
     ctx = _Ctx()
     kwh = ZERO
@@ -760,63 +949,67 @@ def price_session(
     )
     priced: list[PricedPeriod] = []
     n = len(periods)
-    half_second = timedelta(microseconds=_US_PER_S // 2)
+    others = extra_tariffs or None
     for i, p in enumerate(periods):
         p_start = p.start
-        p_end = periods[i + 1].start if i + 1 < n else end
         this = pricer
-        if p.tariff_id is not None and extra_tariffs and p.tariff_id in extra_tariffs:
-            this = extra_tariffs[p.tariff_id]
+        slot = 0
+        if others is not None and p.tariff_id is not None:
+            this = others.get(p.tariff_id, pricer)
+            if this is not pricer:
+                slot = acc.slot(this)
         if this.needs_local_time:
             local = p_start.astimezone(zone)
             ctx.tod = local.hour * 3600 + local.minute * 60 + local.second
             ctx.day = local.date()
             ctx.weekday = local.weekday()
         ctx.kwh = kwh
-        ctx.elapsed_us = (p_start - start) // _ONE_US
-        duration_s = (p_end - p_start + half_second) // _ONE_S
+        if this.needs_elapsed:
+            ctx.elapsed_us = (p_start - start) // _ONE_US
+        energy = p.energy_kwh
         time_s, parking_s = p.time_s, p.parking_s
         if time_s is None and parking_s is None and p.reservation_s is None:
-            if p.energy_kwh > 0:
+            p_end = periods[i + 1].start if i + 1 < n else end
+            duration_s = (p_end - p_start + _HALF_SECOND) // _ONE_S
+            if energy > 0:
                 time_s = duration_s
             else:
                 parking_s = duration_s
         time_s = time_s or 0
         parking_s = parking_s or 0
-        pmin, pmax = p.min_power_kw, p.max_power_kw
-        if pmin is None:
-            with localcontext(_CTX):
-                average = p.energy_kwh * _H / time_s if time_s else ZERO
-            pmin = pmax = average
-        ctx.pmin, ctx.pmax = pmin, pmax
+        if this.needs_power:
+            pmin, pmax = p.min_power_kw, p.max_power_kw
+            if pmin is None:
+                pmin = pmax = energy * _H / time_s if time_s else ZERO
+            ctx.pmin, ctx.pmax = pmin, pmax
         ctx.cmin, ctx.cmax = p.min_current_a, p.max_current_a
-        used: dict[str, int] = {}
         if p.reservation_s:
             rchoice = this.choose_reservation(ctx, expired)
-            acc.account_reservation(rchoice, p.reservation_s, acc.slot(this))
+            acc.account_reservation(rchoice, p.reservation_s, slot)
+        else:
+            rchoice = _NO_CHOICE
+        if not expired and (energy or time_s or parking_s or not p.reservation_s):
+            choice = this.choose(ctx)
+            flat_before = acc.flat_decided
+            acc.account(choice, energy, time_s, parking_s, slot)
+        else:
+            choice, flat_before = _NO_CHOICE, True
+        kwh += energy
+        if explain:
+            used: dict[str, int] = {}
             res_element = rchoice[_TIME]
             if res_element is not None:
                 used["RESERVATION_TIME"] = res_element
-        if not expired and (p.energy_kwh or time_s or parking_s or not p.reservation_s):
-            choice = this.choose(ctx)
-            flat_before = acc.flat_decided
-            acc.account(choice, p.energy_kwh, time_s, parking_s, acc.slot(this))
-            if explain:
-                for dim, volume in (
-                    (_ENERGY, p.energy_kwh),
-                    (_TIME, time_s),
-                    (_PARKING, parking_s),
-                ):
-                    element = choice[dim]
-                    if volume and element is not None:
-                        used[_CHOICE_NAMES[dim]] = element
-                if not flat_before and acc.flat_decided and acc.flat is not None:
-                    used["FLAT"] = acc.flat[1]
-        kwh += p.energy_kwh
-        if explain:
+            for dim, volume in ((_ENERGY, energy), (_TIME, time_s), (_PARKING, parking_s)):
+                element = choice[dim]
+                if volume and element is not None:
+                    used[_CHOICE_NAMES[dim]] = element
+            if not flat_before and acc.flat_decided and acc.flat is not None:
+                used["FLAT"] = acc.flat[1]
+            p_end = periods[i + 1].start if i + 1 < n else end
             priced.append(PricedPeriod(i, p_start, p_end, used))
     total_time_s = Decimal(microseconds(end - start)) / _US_PER_S
-    return acc.result(total_time_s=total_time_s, periods=tuple(priced))
+    return acc.result_in_context(total_time_s, tuple(priced), explain)
 
 
 # ------------------------------------------------------------------------- live

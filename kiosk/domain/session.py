@@ -108,13 +108,9 @@ class SessionTotals:
 
     @classmethod
     def of(cls, b: CostBreakdown) -> SessionTotals:
-        incl = b.total_cost.incl_vat
-        if incl is None:
-            # Our own tariffs always carry VAT; an operator tariff without it is priced net.
-            incl = b.total_cost.excl_vat
         return cls(
             cost_excl_vat=b.total_cost.excl_vat,
-            cost_incl_vat=incl,
+            cost_incl_vat=b.total_cost.incl_vat,
             energy_kwh=b.total_energy_kwh,
             charging_s=b.total_charging_s,
             parking_s=b.total_parking_s,
@@ -361,10 +357,7 @@ class ChargingSession:
         assert self.ended_at is not None
 
         def price(amount: Amount) -> dict[str, Decimal]:
-            out = {"excl_vat": amount.excl_vat}
-            if amount.incl_vat is not None:
-                out["incl_vat"] = amount.incl_vat
-            return out
+            return {"excl_vat": amount.excl_vat, "incl_vat": amount.incl_vat}
 
         return {
             "country_code": country_code,

@@ -2,8 +2,11 @@
 
 A tariff is either fully valid or refused with every problem named by its path
 (`elements[2].restrictions.start_time: ...`): nothing half-parsed is ever priced.
-The extension block lives under the `x_kiosk` key (docs/tariffs.md); plain OCPI
-input never needs it.
+What the spec's own examples and real data contain is accepted, with a warning where
+it is odd (docs/tariffs.md §1.1); numbers past the plausibility bounds below (§1.3)
+are refused, so that no magnitude reaches the engine that its exact arithmetic
+cannot carry. The extension block lives under the `x_kiosk` key (docs/tariffs.md);
+plain OCPI input never needs it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,18 @@ from kiosk.domain.money import MoneyError, minor_unit
 E = TypeVar("E", bound=Enum)
 
 __all__ = [
+    "MAX_AMOUNT",
+    "MAX_CURRENT_A",
+    "MAX_DECIMALS",
+    "MAX_DIGITS",
+    "MAX_DURATION_S",
+    "MAX_ELEMENTS",
+    "MAX_ENERGY_KWH",
+    "MAX_POWER_KW",
+    "MAX_PROBLEMS",
+    "MAX_STEP_SIZE",
+    "MAX_TARIFFS",
+    "MAX_UNIT_PRICE",
     "CustomerGroupRule",
     "DayOfWeek",
     "Dimension",
@@ -37,11 +52,34 @@ __all__ = [
     "TariffExtensions",
     "TariffRestrictions",
     "TariffType",
+    "capped",
     "parse_datetime",
     "parse_tariff",
     "parse_tariffs",
     "select_tariff",
 ]
+
+
+# ------------------------------------------------------------------ plausibility bounds
+# docs/tariffs.md §1.3 gives each with its reason. Prices are currency-agnostic: the
+# bounds leave room for currencies with large numbers (JPY, IDR, VND), and keep every
+# product the engine forms well inside its 60 significant digits.
+
+ZERO: Final = Decimal(0)
+MAX_UNIT_PRICE: Final = Decimal(10) ** 9  # per kWh, per hour, per minute, or once (FLAT)
+MAX_AMOUNT: Final = Decimal(10) ** 12  # a session amount: min_price, max_price, max_fee
+MAX_STEP_SIZE: Final = 10**7  # Wh (10 MWh) or seconds (115 days)
+MAX_ENERGY_KWH: Final = Decimal(10) ** 8  # kWh: a 3.75 MW charger running for 3 years
+MAX_POWER_KW: Final = Decimal(10) ** 5  # kW (100 MW), either sign
+MAX_CURRENT_A: Final = Decimal(10) ** 5  # A, either sign
+MAX_DURATION_S: Final = 366 * 24 * 3600  # a session lasts at most a (leap) year
+MAX_DIGITS: Final = 40  # significant digits in any tariff number
+MAX_DECIMALS: Final = 40  # decimal places in any tariff number (trailing zeros not counted)
+MAX_ELEMENTS: Final = 1000  # elements in a tariff
+MAX_COMPONENTS: Final = 100  # price components in an element
+MAX_LIST: Final = 1000  # tariff_alt_text entries, customer groups
+MAX_TARIFFS: Final = 10_000  # tariffs in one file
+MAX_PROBLEMS: Final = 100  # problems reported for one input; the rest are counted
 
 
 class Dimension(Enum):
@@ -86,10 +124,14 @@ class Problem:
 
 
 class TariffError(ValueError):
-    """A tariff that cannot be used, with every problem found in it."""
+    """A tariff that cannot be used, with every problem found in it.
+
+    At most MAX_PROBLEMS are kept (hostile input can hold millions); a last one says
+    how many more there were.
+    """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.problems: tuple[Problem, ...] = capped(problems)
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
@@ -98,22 +140,25 @@ class PriceComponent:
     type: Dimension
     price: Decimal  # per unit, excl. VAT: per kWh, per hour, or once (FLAT)
     vat: Decimal | None  # percent; None means "no VAT given", not 0 %
-    step_size: int  # in Wh (ENERGY) or seconds (TIME, PARKING_TIME)
+    step_size: int  # in Wh (ENERGY) or seconds (TIME, PARKING_TIME); 0: no step rounding
 
 
 @dataclass(frozen=True, slots=True)
 class TariffRestrictions:
     """Conditions under which an element is active; all given ones must hold."""
 
-    start_time: int | None = None  # minutes after local midnight, inclusive
-    end_time: int | None = None  # minutes after local midnight, exclusive
+    # Minutes after local midnight. start_time is inclusive (0-1439); end_time is
+    # exclusive (0-1440, where 1440 is "24:00", the end of the day). When both are
+    # given and equal, the window is the whole day (OCPI: "00:00" to "00:00").
+    start_time: int | None = None
+    end_time: int | None = None
     start_date: date | None = None  # local date, inclusive
     end_date: date | None = None  # local date, exclusive
     min_kwh: Decimal | None = None
     max_kwh: Decimal | None = None
-    min_current: Decimal | None = None
+    min_current: Decimal | None = None  # A; negative: from the EV to the grid
     max_current: Decimal | None = None
-    min_power: Decimal | None = None
+    min_power: Decimal | None = None  # kW; negative: from the EV to the grid
     max_power: Decimal | None = None
     min_duration: int | None = None  # seconds
     max_duration: int | None = None
@@ -184,12 +229,14 @@ class TariffExtensions:
 
 @dataclass(frozen=True, slots=True)
 class Tariff:
-    country_code: str
-    party_id: str
+    # country_code, party_id and last_updated identify a tariff in OCPI exchange, not
+    # its price: None only when parsed with require_identity=False (priced, not stored).
+    country_code: str | None
+    party_id: str | None
     id: str
     currency: str
     elements: tuple[TariffElement, ...]
-    last_updated: datetime
+    last_updated: datetime | None
     type: TariffType | None = None
     tariff_alt_text: tuple[DisplayText, ...] = ()
     tariff_alt_url: str | None = None
@@ -219,6 +266,7 @@ class Tariff:
 # --------------------------------------------------------------------------- parsing
 
 _TIME_RE: Final = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+_END_OF_DAY: Final = "24:00"  # allowed as an end_time (the spec's step_size example)
 _DATE_RE: Final = re.compile(r"([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 _ISO_DT_RE: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?", re.IGNORECASE
@@ -268,34 +316,40 @@ _RESTRICTION_FIELDS: Final = frozenset(
 def parse_datetime(value: object) -> datetime:
     """An OCPI DateTime (RFC 3339, UTC when no offset is given) as an aware UTC datetime."""
     if not isinstance(value, str) or not _ISO_DT_RE.fullmatch(value):
-        raise ValueError(f"expected an RFC 3339 date-time like 2019-06-01T12:00:00Z, got {value!r}")
+        raise ValueError(
+            f"expected an RFC 3339 date-time like 2019-06-01T12:00:00Z, got {_short(repr(value))}"
+        )
     text = value
     if text[-1] in "zZ":
         text = text[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a real date-time: {value!r}") from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+01:00
+        raise ValueError(f"not a real date-time: {_short(repr(value))}") from None
 
 
 class _Checker:
     """Collects problems with their paths instead of stopping at the first one."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, require_identity: bool = True) -> None:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.require_identity = require_identity
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
+
+    def warn(self, path: str, message: str) -> None:
+        self.warnings.append(Problem(path, message))
 
     def unknown_fields(self, obj: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:
         for key in obj:
             if key not in allowed:
                 self.warnings.append(
-                    Problem(_join(path, str(key)), "unknown field, ignored (misspelt?)")
+                    Problem(_join(path, _short(str(key))), "unknown field, ignored (misspelt?)")
                 )
 
     def obj(self, value: object, path: str) -> Mapping[str, Any] | None:
@@ -341,8 +395,8 @@ class _Checker:
         path: str,
         *,
         required: bool = False,
-        minimum: Decimal | None = Decimal(0),
-        maximum: Decimal | None = None,
+        minimum: Decimal = Decimal(0),
+        maximum: Decimal,
     ) -> Decimal | None:
         p = _join(path, key)
         value = obj.get(key)
@@ -357,11 +411,15 @@ class _Checker:
         if not number.is_finite():
             self.bad(p, "must be a finite number")
             return None
-        if minimum is not None and number < minimum:
-            self.bad(p, f"must be at least {minimum}, got {number}")
+        if number < minimum:
+            self.bad(p, f"must be at least {minimum}, got {_short(number)}")
             return None
-        if maximum is not None and number > maximum:
-            self.bad(p, f"must be at most {maximum}, got {number}")
+        if number > maximum:
+            self.bad(p, f"must be at most {maximum}, got {_short(number)}")
+            return None
+        digits = _digits_problem(number)
+        if digits is not None:
+            self.bad(p, digits)
             return None
         return number
 
@@ -373,6 +431,7 @@ class _Checker:
         *,
         required: bool = False,
         minimum: int = 0,
+        maximum: int,
     ) -> int | None:
         p = _join(path, key)
         value = obj.get(key)
@@ -381,12 +440,18 @@ class _Checker:
                 self.bad(p, "required")
             return None
         if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral():
+            if not minimum <= value <= maximum:  # before int(): 1E+999999999 is a huge int
+                self.bad(p, f"must be from {minimum} to {maximum}, got {_short(value)}")
+                return None
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             self.bad(p, f"must be a whole number, not {_kind(value)}")
             return None
         if value < minimum:
-            self.bad(p, f"must be at least {minimum}, got {value}")
+            self.bad(p, f"must be at least {minimum}, got {_short(value)}")
+            return None
+        if value > maximum:
+            self.bad(p, f"must be at most {maximum}, got {_short(value)}")
             return None
         return value
 
@@ -404,7 +469,7 @@ class _Checker:
     def enum_value(self, value: object, path: str, kind: type[E]) -> E | None:
         names = [m.name for m in kind]
         if not isinstance(value, str) or value not in names:
-            self.bad(path, f"must be one of {', '.join(names)}; got {value!r}")
+            self.bad(path, f"must be one of {', '.join(names)}; got {_short(repr(value))}")
             return None
         return kind[value]
 
@@ -424,7 +489,14 @@ class _Checker:
             return None
 
     def list_(
-        self, obj: Mapping[str, Any], key: str, path: str, *, required: bool, non_empty: bool
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool,
+        non_empty: bool,
+        max_len: int = MAX_LIST,
     ) -> list[Any] | None:
         p = _join(path, key)
         value = obj.get(key)
@@ -438,11 +510,36 @@ class _Checker:
         if non_empty and not value:
             self.bad(p, "must contain at least one entry")
             return None
+        if len(value) > max_len:
+            self.bad(p, f"must have at most {max_len} entries, got {len(value)}")
+            return None
         return value
 
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """A value for a message: a 5,000-digit number is cut, not quoted whole."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[: limit - 10]}…({len(text)} characters)"
+
+
+def _digits_problem(number: Decimal) -> str | None:
+    """Too many digits for a tariff number (MAX_DIGITS, MAX_DECIMALS), or None."""
+    if not number:
+        return None
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    trailing = len(digits) - len(bytes(digits).rstrip(b"\x00"))
+    significant = len(digits) - trailing
+    decimals = -(exponent + trailing)
+    if significant > MAX_DIGITS:
+        return f"has {significant} significant digits; at most {MAX_DIGITS} are accepted"
+    if decimals > MAX_DECIMALS:
+        return f"has {decimals} decimal places; at most {MAX_DECIMALS} are accepted"
+    return None
 
 
 def _kind(value: object) -> str:
@@ -451,9 +548,9 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, Decimal)):
-        return f"the number {value}"
+        return f"the number {_short(value)}"
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return f"the string {_short(repr(value))}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -470,8 +567,8 @@ def _price(c: _Checker, obj: Mapping[str, Any], key: str, path: str) -> Price | 
     if data is None:
         return None
     c.unknown_fields(data, frozenset({"excl_vat", "incl_vat"}), p)
-    excl = c.number(data, "excl_vat", p, required=True)
-    incl = c.number(data, "incl_vat", p)
+    excl = c.number(data, "excl_vat", p, required=True, maximum=MAX_AMOUNT)
+    incl = c.number(data, "incl_vat", p, maximum=MAX_AMOUNT)
     if excl is None:
         return None
     if incl is not None and incl < excl:
@@ -483,9 +580,15 @@ def _time_of_day(c: _Checker, obj: Mapping[str, Any], key: str, path: str) -> in
     value = obj.get(key)
     if value is None:
         return None
+    if key == "end_time" and value == _END_OF_DAY:
+        return 24 * 60
     m = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
     if m is None:
-        c.bad(_join(path, key), f"must be a 24h time HH:MM like 13:30, got {value!r}")
+        last = "24:00" if key == "end_time" else "23:59"
+        c.bad(
+            _join(path, key),
+            f"must be a 24h time HH:MM from 00:00 to {last}, got {_short(repr(value))}",
+        )
         return None
     return int(m.group(1)) * 60 + int(m.group(2))
 
@@ -495,12 +598,12 @@ def _date(c: _Checker, obj: Mapping[str, Any], key: str, path: str) -> date | No
     if value is None:
         return None
     if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
-        c.bad(_join(path, key), f"must be a date YYYY-MM-DD, got {value!r}")
+        c.bad(_join(path, key), f"must be a date YYYY-MM-DD, got {_short(repr(value))}")
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        c.bad(_join(path, key), f"is not a real date: {value!r}")
+        c.bad(_join(path, key), f"is not a real date: {_short(repr(value))}")
         return None
 
 
@@ -512,17 +615,25 @@ def _restrictions(c: _Checker, value: object, path: str) -> TariffRestrictions |
     start_time = _time_of_day(c, data, "start_time", path)
     end_time = _time_of_day(c, data, "end_time", path)
     if start_time is not None and start_time == end_time:
-        c.bad(
-            _join(path, "end_time"),
-            "equals start_time: the window would be empty; leave both out for the whole day",
-        )
+        # OCPI's own examples write "00:00" to "00:00" for the whole day: kept as given
+        # (both equal), and pricing matches such a window at every time of day.
+        c.warn(_join(path, "end_time"), "start_time equals end_time: the whole day")
     start_date = _date(c, data, "start_date", path)
     end_date = _date(c, data, "end_date", path)
     if start_date and end_date and end_date <= start_date:
         c.bad(_join(path, "end_date"), f"must be after start_date ({start_date}); it is exclusive")
     numbers: dict[str, Decimal | None] = {}
-    for key in ("min_kwh", "max_kwh", "min_current", "max_current", "min_power", "max_power"):
-        numbers[key] = c.number(data, key, path)
+    for key, bound in (
+        ("min_kwh", MAX_ENERGY_KWH),
+        ("max_kwh", MAX_ENERGY_KWH),
+        ("min_current", MAX_CURRENT_A),
+        ("max_current", MAX_CURRENT_A),
+        ("min_power", MAX_POWER_KW),
+        ("max_power", MAX_POWER_KW),
+    ):
+        # power and current may be negative: energy flowing from the EV to the grid
+        lowest = ZERO if key.endswith("kwh") else -bound
+        numbers[key] = c.number(data, key, path, minimum=lowest, maximum=bound)
     for low, high in (
         ("min_kwh", "max_kwh"),
         ("min_current", "max_current"),
@@ -531,15 +642,15 @@ def _restrictions(c: _Checker, value: object, path: str) -> TariffRestrictions |
         lo, hi = numbers[low], numbers[high]
         if lo is not None and hi is not None and hi <= lo:
             c.bad(_join(path, high), f"must be greater than {low} ({lo}); {high} is exclusive")
-    min_duration = c.integer(data, "min_duration", path)
-    max_duration = c.integer(data, "max_duration", path)
+    min_duration = c.integer(data, "min_duration", path, maximum=MAX_DURATION_S)
+    max_duration = c.integer(data, "max_duration", path, maximum=MAX_DURATION_S)
     if min_duration is not None and max_duration is not None and max_duration <= min_duration:
         c.bad(
             _join(path, "max_duration"),
             f"must be greater than min_duration ({min_duration}); max_duration is exclusive",
         )
     days: set[int] = set()
-    day_list = c.list_(data, "day_of_week", path, required=False, non_empty=False)
+    day_list = c.list_(data, "day_of_week", path, required=False, non_empty=False, max_len=7)
     for i, day in enumerate(day_list or ()):
         dp = f"{_join(path, 'day_of_week')}[{i}]"
         parsed = c.enum_value(day, dp, DayOfWeek)
@@ -575,11 +686,14 @@ def _component(c: _Checker, value: object, path: str) -> PriceComponent | None:
         return None
     c.unknown_fields(data, _COMPONENT_FIELDS, path)
     kind = c.enum(data, "type", path, Dimension, required=True)
-    price = c.number(data, "price", path, required=True)
+    price = c.number(data, "price", path, required=True, maximum=MAX_UNIT_PRICE)
     vat = c.number(data, "vat", path, maximum=_VAT_MAX)
-    step = c.integer(data, "step_size", path, required=True, minimum=1)
+    step = c.integer(data, "step_size", path, required=True, maximum=MAX_STEP_SIZE)
     if kind is None or price is None or step is None:
         return None
+    if step == 0 and kind is not Dimension.FLAT:  # FLAT has no step unit: 0 is normal
+        # the spec's own free-of-charge example; pricing rounds nothing for this component
+        c.warn(_join(path, "step_size"), "step_size 0: no step rounding")
     return PriceComponent(kind, price, vat, step)
 
 
@@ -588,7 +702,9 @@ def _element(c: _Checker, value: object, path: str) -> TariffElement | None:
     if data is None:
         return None
     c.unknown_fields(data, _ELEMENT_FIELDS, path)
-    raw_components = c.list_(data, "price_components", path, required=True, non_empty=True)
+    raw_components = c.list_(
+        data, "price_components", path, required=True, non_empty=True, max_len=MAX_COMPONENTS
+    )
     components: list[PriceComponent] = []
     ok = raw_components is not None
     for i, raw in enumerate(raw_components or ()):
@@ -657,17 +773,22 @@ def _extensions(c: _Checker, obj: Mapping[str, Any], path: str) -> TariffExtensi
                 frozenset({"price_per_minute", "vat", "grace_minutes", "step_size", "max_fee"}),
                 ip,
             )
-            per_minute = c.number(fee, "price_per_minute", ip, required=True)
+            per_minute = c.number(
+                fee, "price_per_minute", ip, required=True, maximum=MAX_UNIT_PRICE
+            )
             vat = c.number(fee, "vat", ip, maximum=_VAT_MAX)
-            grace = c.integer(fee, "grace_minutes", ip, required=True)
-            step = c.integer(fee, "step_size", ip, minimum=1)
-            cap = c.number(fee, "max_fee", ip)
+            grace = c.integer(fee, "grace_minutes", ip, required=True, maximum=MAX_DURATION_S // 60)
+            step = c.integer(fee, "step_size", ip, minimum=1, maximum=MAX_STEP_SIZE)
+            cap = c.number(fee, "max_fee", ip, maximum=MAX_AMOUNT)
             if per_minute is not None and grace is not None:
                 idle = IdleFee(per_minute, vat, grace, step if step is not None else 60, cap)
     groups: dict[str, CustomerGroupRule] = {}
     if data.get("customer_groups") is not None:
         gp = _join(p, "customer_groups")
         raw_groups = c.obj(data["customer_groups"], gp)
+        if raw_groups is not None and len(raw_groups) > MAX_LIST:
+            c.bad(gp, f"must have at most {MAX_LIST} groups, got {len(raw_groups)}")
+            raw_groups = None
         for name, raw_rule in (raw_groups or {}).items():
             rp = _join(gp, str(name))
             rule = c.obj(raw_rule, rp)
@@ -678,7 +799,7 @@ def _extensions(c: _Checker, obj: Mapping[str, Any], path: str) -> TariffExtensi
             )
             tariff_id = c.string(rule, "tariff_id", rp, required=False, max_len=36)
             percent = c.number(rule, "discount_percent", rp, maximum=_VAT_MAX)
-            per_kwh = c.number(rule, "energy_discount_per_kwh", rp)
+            per_kwh = c.number(rule, "energy_discount_per_kwh", rp, maximum=MAX_UNIT_PRICE)
             given = [x for x in (tariff_id, percent, per_kwh) if x is not None]
             if len(given) != 1:
                 c.bad(
@@ -695,8 +816,17 @@ def _build(c: _Checker, value: object, path: str) -> Tariff | None:
     if data is None:
         return None
     c.unknown_fields(data, _TARIFF_FIELDS, path)
-    country = c.string(data, "country_code", path, required=True, exact_len=2)
-    party = c.string(data, "party_id", path, required=True, exact_len=3)
+    strict = c.require_identity
+    country = c.string(data, "country_code", path, required=strict, exact_len=2)
+    party = c.string(data, "party_id", path, required=strict, exact_len=3)
+    if not strict:
+        for key in ("country_code", "party_id", "last_updated"):
+            if data.get(key) is None:
+                c.warn(
+                    _join(path, key),
+                    "missing: fine for pricing, but OCPI exchange and a station's tariff "
+                    "file need it",
+                )
     tariff_id = c.string(data, "id", path, required=True, max_len=36)
     currency = c.string(data, "currency", path, required=True, exact_len=3)
     if currency is not None:
@@ -712,7 +842,9 @@ def _build(c: _Checker, value: object, path: str) -> Tariff | None:
     max_price = _price(c, data, "max_price", path)
     if min_price and max_price and max_price.excl_vat < min_price.excl_vat:
         c.bad(_join(path, "max_price.excl_vat"), "must not be less than min_price.excl_vat")
-    raw_elements = c.list_(data, "elements", path, required=True, non_empty=True)
+    raw_elements = c.list_(
+        data, "elements", path, required=True, non_empty=True, max_len=MAX_ELEMENTS
+    )
     elements: list[TariffElement] = []
     elements_ok = raw_elements is not None
     for i, raw in enumerate(raw_elements or ()):
@@ -728,16 +860,11 @@ def _build(c: _Checker, value: object, path: str) -> Tariff | None:
     energy_mix = None
     if data.get("energy_mix") is not None:
         energy_mix = c.obj(data["energy_mix"], _join(path, "energy_mix"))
-    last_updated = c.datetime_(data, "last_updated", path, required=True)
+    last_updated = c.datetime_(data, "last_updated", path, required=strict)
     extensions = _extensions(c, data, path)
-    if (
-        country is None
-        or party is None
-        or tariff_id is None
-        or currency is None
-        or last_updated is None
-        or not elements_ok
-    ):
+    if tariff_id is None or currency is None or not elements_ok:
+        return None
+    if strict and (country is None or party is None or last_updated is None):
         return None
     return Tariff(
         country_code=country,
@@ -758,9 +885,13 @@ def _build(c: _Checker, value: object, path: str) -> Tariff | None:
     )
 
 
-def parse_tariff(value: object, path: str = "") -> Tariff:
-    """A validated Tariff from parsed JSON, or TariffError naming every problem."""
-    c = _Checker()
+def parse_tariff(value: object, path: str = "", *, require_identity: bool = True) -> Tariff:
+    """A validated Tariff from parsed JSON, or TariffError naming every problem.
+
+    require_identity=False accepts a tariff without country_code, party_id or
+    last_updated (with a warning each): enough to price it, not to store or exchange it.
+    """
+    c = _Checker(require_identity=require_identity)
     tariff = _build(c, value, path)
     if c.problems or tariff is None:
         raise TariffError(c.problems or [Problem(path, "not a valid tariff")])
@@ -769,20 +900,24 @@ def parse_tariff(value: object, path: str = "") -> Tariff:
     return tariff
 
 
-def parse_tariffs(value: object) -> tuple[Tariff, ...]:
+def parse_tariffs(value: object, *, require_identity: bool = True) -> tuple[Tariff, ...]:
     """One tariff or a list of them (as OCPI's GET returns), all valid or none."""
     single = not isinstance(value, list)
     items: list[Any] = value if isinstance(value, list) else [value]
     if not items:
         raise TariffError([Problem("", "the list holds no tariff")])
-    c = _Checker()
+    if len(items) > MAX_TARIFFS:
+        raise TariffError(
+            [Problem("", f"a file may hold at most {MAX_TARIFFS} tariffs, got {len(items)}")]
+        )
+    c = _Checker(require_identity=require_identity)
     parsed: list[tuple[int, Tariff]] = []  # (index in the input, tariff)
 
     def where(i: int) -> str:
         return "" if single else f"[{i}]"
 
     for i, item in enumerate(items):
-        sub = _Checker()
+        sub = _Checker(require_identity=require_identity)
         tariff = _build(sub, item, where(i))
         c.problems.extend(sub.problems)
         if tariff is not None and not sub.problems:
@@ -811,7 +946,15 @@ def parse_tariffs(value: object) -> tuple[Tariff, ...]:
 
 
 def _with_warnings(tariff: Tariff, warnings: Sequence[Problem]) -> Tariff:
-    return replace(tariff, warnings=tuple(warnings))
+    return replace(tariff, warnings=capped(warnings, "warning(s)"))
+
+
+def capped(problems: Sequence[Problem], what: str = "problem(s)") -> tuple[Problem, ...]:
+    """At most MAX_PROBLEMS of them, and a last one that counts the rest."""
+    kept = tuple(problems[:MAX_PROBLEMS])
+    if len(problems) > MAX_PROBLEMS:
+        kept += (Problem("", f"… and {len(problems) - MAX_PROBLEMS} more {what}"),)
+    return kept
 
 
 class NoActiveTariff(LookupError):

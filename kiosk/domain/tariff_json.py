@@ -107,7 +107,8 @@ def tariff_to_json(t: Tariff, *, customer_groups: bool = True) -> dict[str, Any]
         out["end_date_time"] = _dt(t.end_date_time)
     if t.energy_mix is not None:
         out["energy_mix"] = dict(t.energy_mix)
-    out["last_updated"] = _dt(t.last_updated)
+    if t.last_updated is not None:  # None only in a tariff parsed just to be priced
+        out["last_updated"] = _dt(t.last_updated)
     ext: dict[str, Any] = {}
     fee = t.extensions.idle_fee
     if fee is not None:

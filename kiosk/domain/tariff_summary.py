@@ -52,7 +52,8 @@ def _component(pc: PriceComponent, currency: str) -> str:
 
 
 def summarize(tariff: Tariff) -> str:
-    name = f"{tariff.country_code}/{tariff.party_id}/{tariff.id}"
+    # country_code and party_id are None in a tariff parsed only to be priced
+    name = "/".join(part or "?" for part in (tariff.country_code, tariff.party_id, tariff.id))
     lines = [f"tariff {name}: valid, {len(tariff.elements)} element(s), {tariff.currency}"]
     if tariff.type is not None:
         lines.append(f"  type {tariff.type.name}")

@@ -639,7 +639,8 @@ class _Ctx:
         return ""
 
     def clock(self, minutes: int) -> str:
-        return format_time(time(minutes // 60, minutes % 60), "short", locale=self.locale)
+        # an end_time of 1440 ("24:00") is shown as midnight, 00:00
+        return format_time(time(minutes // 60 % 24, minutes % 60), "short", locale=self.locale)
 
     def days(self, days: frozenset[int]) -> str:
         if len(days) in (0, 7):
@@ -667,7 +668,9 @@ class _Ctx:
         parts: list[str] = []
         when = self.days(r.day_of_week)
         window = ""
-        if r.start_time is not None and r.end_time is not None:
+        if r.start_time is not None and r.start_time == r.end_time:
+            pass  # "00:00" to "00:00": the whole day, no window to show
+        elif r.start_time is not None and r.end_time is not None:
             window = f"{self.clock(r.start_time)}–{self.clock(r.end_time)}"
         elif r.start_time is not None:
             window = t["cond.time_from"].format(t=self.clock(r.start_time))

@@ -32,9 +32,10 @@ How the figures are made, so that the receipt adds up to the cent:
   the totals, net and gross. A rendering prints the rounding line when it is not zero
   in the column it shows (`Receipt.shown_lines`), so what is printed adds up too.
 * **VAT breakdown** is the receipt's lines summed per rate: net, gross, and VAT as
-  gross minus net; so the rows add up to the totals by construction. A tariff that
-  gives no VAT for a billed component is priced net (as `SessionTotals` does): the
-  receipt then shows net amounts only and `vat_included` is False.
+  gross minus net; so the rows add up to the totals by construction. A component
+  without VAT has none (OCPI: "If omitted, no VAT is applicable"): its line is listed
+  under "no VAT". A tariff with no VAT on any component gives a receipt of net amounts
+  only (`vat_included` is False): gross equals net and no VAT table is printed.
 
 The receipt id is `R-<local end date YYYYMMDD>-<8 Crockford base-32 characters>`, the
 characters taken from SHA-256 of the session id: a reprint has the same id, and two
@@ -691,10 +692,9 @@ def build_receipt(
 
     texts = TEXTS[lang]
     fmt = ReceiptFormat(lang, locale, session.currency, session.tz)
-    vat_included = breakdown.total_cost.incl_vat is not None
+    vat_included = any(v.rate is not None for v in breakdown.vat_lines)
     total_net = breakdown.total_cost.excl_vat
-    total_gross = breakdown.total_cost.incl_vat if vat_included else total_net
-    assert total_gross is not None
+    total_gross = breakdown.total_cost.incl_vat
 
     listed = _list_breakdown(session, breakdown)
     shown = listed if listed is not None else breakdown
@@ -824,7 +824,7 @@ def _item_line(
     per = TARIFF_TEXTS[fmt.language]
     currency = fmt.currency
     excl = line.cost.excl_vat
-    incl = line.cost.incl_vat if vat_included and line.cost.incl_vat is not None else excl
+    incl = line.cost.incl_vat
     rate = line.vat if vat_included else None
     price = _shown_price(line.unit_price, rate, currency, vat_included)
     once = False
@@ -898,12 +898,11 @@ def _per_rate(
     out: dict[Decimal | None, tuple[Decimal, Decimal]] = {}
     for v in b.vat_lines:
         rate = v.rate if vat_included else None
-        gross = v.net + (v.vat or Decimal(0)) if vat_included else v.net
+        gross = v.net + v.vat
         net0, gross0 = out.get(rate, (Decimal(0), Decimal(0)))
         out[rate] = (net0 + v.net, gross0 + gross)
     total_net = b.uncapped_cost.excl_vat
-    total_gross = b.uncapped_cost.incl_vat if vat_included else total_net
-    assert total_gross is not None
+    total_gross = b.uncapped_cost.incl_vat
     net_gap = total_net - sum((n for n, _ in out.values()), Decimal(0))
     gross_gap = total_gross - sum((g for _, g in out.values()), Decimal(0))
     if net_gap or gross_gap:
@@ -978,10 +977,8 @@ def _cap_lines(
         key = "note.min_price" if kind is ReceiptLineKind.MIN_PRICE else "note.max_price"
         note = fmt.t(key).format(amount=fmt.money(value))
     adj_excl = b.total_cost.excl_vat - b.uncapped_cost.excl_vat
-    total_incl = b.total_cost.incl_vat if vat_included else b.total_cost.excl_vat
-    uncapped_incl = b.uncapped_cost.incl_vat if vat_included else b.uncapped_cost.excl_vat
-    assert total_incl is not None
-    assert uncapped_incl is not None
+    total_incl = b.total_cost.incl_vat
+    uncapped_incl = b.uncapped_cost.incl_vat
     adj_incl = total_incl - uncapped_incl
     weights = _per_rate(b, vat_included)
     rates = _ordered(weights) or [None]

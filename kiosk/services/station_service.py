@@ -455,7 +455,7 @@ class StationService:
             return
         s.record(MeterSample(r.at, r.energy_wh, r.power_kw, r.current_a, r.soc_percent))
         cost = s.running_cost()
-        gross = cost.incl_vat if cost.incl_vat is not None else cost.excl_vat
+        gross = cost.incl_vat
         c.last_delta = max(Decimal(0), gross - c.last_cost)
         c.last_cost = gross
         if s.state.is_running and c.payment is not None and gross >= self._stop_threshold(c):

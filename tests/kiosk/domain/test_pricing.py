@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from kiosk.domain.pricing import (
     LiveCost,
     NoActiveTariff,
     TariffPricer,
+    _Ctx,
     price_session,
     select_tariff,
 )
@@ -108,11 +110,15 @@ def test_step_size_uses_last_priced_period_and_session_total() -> None:
     assert b.total_energy_cost.excl_vat == Decimal("1.52")
 
 
-def test_missing_vat_makes_incl_unknown_only_when_it_costs() -> None:
+def test_a_component_without_vat_has_no_vat() -> None:
+    """PriceComponent.vat: "If omitted, no VAT is applicable." incl = excl, never unknown."""
     t = tariff(el(pc("ENERGY", "0.25", vat=None)))
-    assert price(t, [period(0, "4")], 10).total_cost.incl_vat is None
-    free = tariff(el(pc("ENERGY", "0", vat=None), pc("FLAT", "1", "19")))
-    assert price(free, [period(0, "4")], 10).total_cost.incl_vat == Decimal("1.19")
+    b = price(t, [period(0, "4")], 10)
+    assert (b.total_cost.excl_vat, b.total_cost.incl_vat) == (Decimal("1.00"), Decimal("1.00"))
+    assert [(v.rate, v.net, v.vat) for v in b.vat_lines] == [(None, Decimal("1.00"), Decimal(0))]
+    mixed = tariff(el(pc("ENERGY", "0.25", vat=None), pc("FLAT", "1", "19")))
+    b = price(mixed, [period(0, "4")], 10)
+    assert (b.total_cost.excl_vat, b.total_cost.incl_vat) == (Decimal("2.00"), Decimal("2.19"))
 
 
 def test_min_and_max_price_clamp_excl_and_incl_separately() -> None:
@@ -238,6 +244,14 @@ def restrictions(draw: st.DrawFn) -> dict[str, Any] | None:
             st.sampled_from([600, 1800, 3600])
         )
     if draw(st.booleans()):
+        r["max_current" if draw(st.booleans()) else "min_current"] = Decimal(
+            draw(st.sampled_from([16, 32, 63]))
+        )
+    if draw(st.booleans()):
+        r["start_date" if draw(st.booleans()) else "end_date"] = draw(
+            st.sampled_from(["2026-03-28", "2026-03-29", "2026-03-30"])
+        )
+    if draw(st.booleans()):
         r["day_of_week"] = draw(
             st.lists(
                 st.sampled_from(["MONDAY", "TUESDAY", "SATURDAY", "SUNDAY"]),
@@ -266,7 +280,7 @@ def tariffs(draw: st.DrawFn, steps: bool = True, idle: bool = True) -> Tariff:
             step = 1
             if steps and kind != "FLAT":
                 step = draw(
-                    st.sampled_from([1, 100, 500] if kind == "ENERGY" else [1, 60, 300, 900])
+                    st.sampled_from([0, 1, 100, 500] if kind == "ENERGY" else [0, 1, 60, 300, 900])
                 )
             vat = draw(VATS)
             comps.append(pc(kind, str(draw(PRICES)), None if vat is None else str(vat), step))
@@ -315,6 +329,11 @@ def test_live_cost_equals_batch_price_at_every_point(
         batch = price_session(live.periods(), start=start, end=at, tz=tz, pricer=pricer)
         assert live.cost() == batch.total_cost
         assert live.breakdown().totals_json() == batch.totals_json()
+        # the batch path (a fresh pricer, totals only, its own JSON line) gives the same
+        fast = price_session(
+            live.periods(), start=start, end=at, tz=tz, pricer=TariffPricer(t), explain=False
+        )
+        assert json.loads(fast.totals_line()) == batch.totals_json()
     # and the exported OCPI periods reprice to the same totals after a JSON round trip
     cdr = {
         "start_date_time": start.isoformat(),
@@ -324,6 +343,36 @@ def test_live_cost_equals_batch_price_at_every_point(
     parsed = parse_cdr(jsonio.loads(jsonio.dumps_numbers(cdr)))
     again = price_session(parsed.periods, start=parsed.start, end=parsed.end, tz=tz, pricer=pricer)
     assert again.totals_json() == live.breakdown().totals_json()
+
+
+CONTEXTS = st.tuples(
+    st.integers(0, 86_399),  # time of day, s
+    st.sampled_from([date(2026, 3, d) for d in range(26, 32)]),
+    st.integers(0, 6),  # weekday
+    st.decimals(0, 60, places=3),  # kWh so far
+    st.integers(0, 7_200_000_000),  # elapsed, us
+    st.one_of(st.none(), st.decimals(0, 160, places=2)),  # power
+    st.one_of(
+        st.none(),
+        st.sampled_from([Decimal(v) for v in ["0", "15.9", "16", "31", "32", "63", "64"]]),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tariffs(), st.lists(CONTEXTS, min_size=1, max_size=12))
+def test_banded_choice_equals_the_checks(t: Tariff, contexts: list[tuple[Any, ...]]) -> None:
+    """The memo by bands gives what evaluating every restriction would give."""
+    pricer = TariffPricer(t)
+    for tod, day, weekday, kwh, elapsed, power, current in contexts:
+        ctx = _Ctx()
+        ctx.tod, ctx.day, ctx.weekday, ctx.kwh, ctx.elapsed_us = tod, day, weekday, kwh, elapsed
+        ctx.pmin = ctx.pmax = power
+        ctx.cmin = ctx.cmax = current
+        direct = TariffPricer._choose(pricer._normal, ctx)
+        assert pricer.choose(ctx) == direct
+        # and again, now from the memo
+        assert pricer.choose(ctx) == direct
 
 
 @settings(max_examples=150, deadline=None)
@@ -400,3 +449,135 @@ def test_results_are_decimal_strings(t: Tariff, samples: list[tuple[int, int]]) 
         values = value.values() if isinstance(value, dict) else [value]
         for v in values:
             assert v is None or (isinstance(v, str) and Decimal(v).is_finite()), key
+
+
+# ------------------------------------------------ step_size: once for TIME and PARKING_TIME
+
+
+def parking(minute: int, minutes: int) -> ChargingPeriod:
+    return ChargingPeriod(start=T0 + timedelta(minutes=minute), parking_s=minutes * 60)
+
+
+def charging(minute: int, minutes: int, kwh: str = "1") -> ChargingPeriod:
+    return ChargingPeriod(
+        start=T0 + timedelta(minutes=minute), energy_kwh=Decimal(kwh), time_s=minutes * 60
+    )
+
+
+def billed_minutes(b: Any, kind: LineKind) -> Decimal:
+    return sum((line.volume * 60 for line in b.lines if line.kind is kind), Decimal(0))
+
+
+TIME_AND_PARKING_5MIN = (pc("TIME", "6.00", step=300), pc("PARKING_TIME", "12.00", step=300))
+
+
+def test_charging_followed_by_parking_rounds_only_the_parking() -> None:
+    """mod_cdrs: 21 min charging + 7 min parking, 5 min steps: 21 and 10 minutes."""
+    t = tariff(el(*TIME_AND_PARKING_5MIN))
+    b = price(t, [charging(0, 21), parking(21, 7)], 28)
+    assert billed_minutes(b, LineKind.TIME) == 21
+    assert billed_minutes(b, LineKind.PARKING_TIME) == 10
+
+
+def test_a_session_that_ends_charging_rounds_its_charging_time() -> None:
+    t = tariff(el(*TIME_AND_PARKING_5MIN))
+    b = price(t, [charging(0, 21)], 21)
+    assert billed_minutes(b, LineKind.TIME) == 25
+
+
+def test_charge_park_charge_rounds_the_parking_total_not_the_charging() -> None:
+    """Both dimensions priced: "step_size is only taken into account for the total parking
+    duration" (mod_cdrs), even though the last period charges."""
+    t = tariff(el(*TIME_AND_PARKING_5MIN))
+    b = price(t, [charging(0, 11), parking(11, 3), charging(14, 8)], 22)
+    assert billed_minutes(b, LineKind.TIME) == 19  # 11 + 8, not rounded
+    assert billed_minutes(b, LineKind.PARKING_TIME) == 5  # 3 -> 5
+    assert b.total_cost.excl_vat == Decimal("2.90")  # 19/60 x 6 + 5/60 x 12
+
+
+def test_unpriced_parking_leaves_the_rounding_to_the_charging_time() -> None:
+    """Parking no element prices is free and is not rounded; charging time is then the
+    last billable time volume."""
+    t = tariff(el(pc("TIME", "6.00", step=300)))
+    b = price(t, [charging(0, 11), parking(11, 3), charging(14, 8)], 22)
+    assert billed_minutes(b, LineKind.TIME) == 20
+    assert billed_minutes(b, LineKind.PARKING_TIME) == 0
+
+
+def test_only_billable_parking_is_rounded_with_the_last_priced_step() -> None:
+    """Spec "switching to Free-of-Charge Tariff Element": 8 billable minutes -> 15."""
+    t = tariff(
+        el(pc("TIME", "2.40", step=900), pc("PARKING_TIME", "1.00", step=900), end_time="09:00"),
+        el(pc("TIME", "2.40", step=900), start_time="09:00"),
+    )
+    # 08:40 charge 12 min, park 08:52-09:12 (free from 09:00)
+    start = [charging(40, 12), parking(52, 8), parking(60, 12)]
+    shifted = [
+        ChargingPeriod(
+            start=p.start, energy_kwh=p.energy_kwh, time_s=p.time_s, parking_s=p.parking_s
+        )
+        for p in start
+    ]
+    b = price_session(
+        shifted,
+        start=T0 + timedelta(minutes=40),
+        end=T0 + timedelta(minutes=72),
+        tz="UTC",
+        pricer=TariffPricer(t),
+    )
+    assert billed_minutes(b, LineKind.TIME) == 12
+    assert billed_minutes(b, LineKind.PARKING_TIME) == 15
+    assert b.total_cost.excl_vat == Decimal("0.73")
+
+
+def test_live_cost_drops_the_charging_rounding_when_parking_starts() -> None:
+    """The documented case where the running cost may go down: the charging time's step
+    extra goes away once priced parking takes the rounding."""
+    t = tariff(el(pc("TIME", "6.00", step=600), pc("PARKING_TIME", "0.60", step=600)))
+    live = LiveCost(TariffPricer(t), tz="UTC", start=T0)
+    live.add_sample(T0, Decimal(0), Decimal(0))
+    live.add_sample(T0 + timedelta(minutes=11), Decimal(2000), Decimal(11))
+    assert live.cost().excl_vat == Decimal("2.00")  # 11 -> 20 min x 6.00/h
+    live.add_sample(T0 + timedelta(minutes=12), Decimal(2000), Decimal(0))
+    assert live.cost().excl_vat == Decimal("1.20")  # 11 min x 6.00/h + 10 min x 0.60/h
+
+
+def test_step_size_zero_means_no_rounding() -> None:
+    t = tariff(el(pc("ENERGY", "1.00", step=1), pc("TIME", "6.00", step=1)))
+    zero = tariff(
+        el(pc("ENERGY", "1.00", step=0), pc("TIME", "6.00", step=0), pc("FLAT", "0", step=0))
+    )
+    periods = [
+        ChargingPeriod(start=T0, energy_kwh=Decimal("1.2345"), time_s=61),
+    ]
+    b = price(zero, periods, 2)
+    assert b.total_energy_cost.excl_vat == Decimal("1.23")
+    assert billed_minutes(b, LineKind.TIME) == Decimal(61) / 60
+    assert b.total_cost == price(t, periods, 2).total_cost
+
+
+@pytest.mark.parametrize(
+    ("window", "hour", "matches"),
+    [
+        ({"start_time": "00:00", "end_time": "00:00"}, 3, True),
+        ({"start_time": "00:00", "end_time": "00:00"}, 23, True),
+        ({"start_time": "20:00", "end_time": "24:00"}, 23, True),
+        ({"start_time": "20:00", "end_time": "24:00"}, 19, False),
+        ({"start_time": "20:00", "end_time": "00:00"}, 23, True),
+        ({"start_time": "00:00", "end_time": "17:00"}, 0, True),
+        ({"start_time": "00:00", "end_time": "17:00"}, 17, False),
+        ({"start_time": "22:00", "end_time": "06:00"}, 5, True),
+        ({"start_time": "22:00", "end_time": "06:00"}, 6, False),
+    ],
+)
+def test_time_windows_ending_at_midnight(window: dict[str, str], hour: int, matches: bool) -> None:
+    t = tariff(el(pc("ENERGY", "1.00"), **window), el(pc("ENERGY", "0.10")))
+    start = T0.replace(hour=hour)
+    b = price_session(
+        [ChargingPeriod(start=start, energy_kwh=Decimal(1))],
+        start=start,
+        end=start + timedelta(minutes=10),
+        tz="UTC",
+        pricer=TariffPricer(t),
+    )
+    assert b.total_cost.excl_vat == (Decimal("1.00") if matches else Decimal("0.10"))
