@@ -203,7 +203,7 @@ class Bridge(QObject):
                 )
             except NoActiveTariff:  # the tariff starts within this minute: no example yet
                 return {}
-            gross = cost.incl_vat if cost.incl_vat is not None else cost.excl_vat
+            gross = cost.incl_vat
             found = {
                 "energy": self.number(charge.energy_kwh, 0),
                 "power": self.number(charge.power_kw, 0 if charge.power_kw % 1 == 0 else 1),
@@ -271,12 +271,7 @@ class Bridge(QObject):
                     power=f"{self.number(view.power_kw, 1)} kW",
                     cost=""
                     if view.cost is None
-                    else self.money(
-                        view.cost.incl_vat
-                        if view.cost.incl_vat is not None
-                        else view.cost.excl_vat,
-                        self._currency(cid),
-                    ),
+                    else self.money(view.cost.incl_vat, self._currency(cid)),
                 )
             out.append(card)
         return out
@@ -321,11 +316,7 @@ class Bridge(QObject):
             return {}
         currency = self._currency(view.connector_id)
         cost = view.cost
-        shown = (
-            None
-            if cost is None
-            else (cost.incl_vat if cost.incl_vat is not None else cost.excl_vat)
-        )
+        shown = None if cost is None else cost.incl_vat
         remaining = None if view.authorized is None or shown is None else view.authorized - shown
         elapsed = 0
         if view.started_at is not None and self._snapshot is not None:
