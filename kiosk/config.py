@@ -80,6 +80,9 @@ class _File(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     holds: Holds = msgspec.field(default_factory=Holds)
     timeouts: Timeouts = msgspec.field(default_factory=Timeouts)
     database: str = "kiosk.sqlite"
+    secret_file: str | None = (
+        None  # the station key (kiosk/station_keys.py); default: <database>.key
+    )
     checkpoint_s: int = 10  # how often a running session's meter is made durable
     e_receipt_base_url: str | None = None
     languages: list[str] = msgspec.field(default_factory=lambda: ["en", "de", "fr", "nl"])
@@ -92,6 +95,7 @@ class Settings:
     holds: Holds
     timeouts: Timeouts
     database: Path
+    secret_file: Path  # the station key: keyed audit chain and token hashes
     checkpoint_s: int
     e_receipt_base_url: str | None
     languages: tuple[str, ...]
@@ -191,12 +195,18 @@ def settings_from_dict(data: dict[str, Any], base: Path) -> Settings:
     database = Path(raw.database)
     if not database.is_absolute():
         database = base / database
+    secret_file = database.with_suffix(".key")
+    if raw.secret_file is not None:
+        secret_file = Path(raw.secret_file)
+        if not secret_file.is_absolute():
+            secret_file = base / secret_file
     return Settings(
         station=raw.station,
         connectors=tuple(raw.connectors),
         holds=raw.holds,
         timeouts=raw.timeouts,
         database=database,
+        secret_file=secret_file,
         checkpoint_s=raw.checkpoint_s,
         e_receipt_base_url=raw.e_receipt_base_url,
         languages=tuple(raw.languages),
