@@ -65,6 +65,15 @@ class _Parsed:
     pricers: dict[str, TariffPricer]
     warnings: tuple[dict[str, str], ...]  # every tariff's warnings, paths prefixed
 
+    # a period may name another tariff of the same file, in the same currency
+    by_currency: dict[str, dict[str, TariffPricer]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        by_currency: dict[str, dict[str, TariffPricer]] = {}
+        for key, pricer in self.pricers.items():
+            by_currency.setdefault(pricer.tariff.currency, {})[key] = pricer
+        object.__setattr__(self, "by_currency", by_currency)
+
 
 def _prefixed(root: str, path: str) -> str:
     if not path:
@@ -164,8 +173,7 @@ def _price(
         end=cdr.end,
         tz=zone,
         pricer=pricers[tariff.id],
-        # a period may name another tariff of the same file, in the same currency
-        extra_tariffs={k: v for k, v in pricers.items() if v.tariff.currency == tariff.currency},
+        extra_tariffs=parsed.by_currency[tariff.currency],
         explain=explain,
     )
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, get_args
 
 import msgspec
 
@@ -103,7 +103,7 @@ class CdrInput:
 
 def seconds_from_hours(value: Decimal) -> int:
     """Hours (an OCPI time volume) to whole seconds, half-up."""
-    return int((value * _SECONDS_PER_HOUR).quantize(_ONE, rounding=ROUND_HALF_UP))
+    return int((value * _SECONDS_PER_HOUR).quantize(_ONE, ROUND_HALF_UP))
 
 
 def hours(seconds: int) -> Decimal:
@@ -247,6 +247,77 @@ def _volume_problems(raw: _Period, path: str, problems: list[Problem]) -> bool:
     return ok
 
 
+# Slots of the dimension kinds in `_fast_period`'s list.
+_SLOT: Final = {kind: i for i, kind in enumerate(get_args(_Kind))}
+_E, _EI, _P, _C = _SLOT["ENERGY"], _SLOT["ENERGY_IMPORT"], _SLOT["POWER"], _SLOT["CURRENT"]
+_MINP, _MAXP = _SLOT["MIN_POWER"], _SLOT["MAX_POWER"]
+_MINC, _MAXC = _SLOT["MIN_CURRENT"], _SLOT["MAX_CURRENT"]
+_T, _PT, _RT, _SOC = (
+    _SLOT["TIME"],
+    _SLOT["PARKING_TIME"],
+    _SLOT["RESERVATION_TIME"],
+    _SLOT["STATE_OF_CHARGE"],
+)
+
+
+def _fast_period(raw: _Period) -> ChargingPeriod | None:
+    """The common period (Decimal volumes in [0, _FAST_MAX], each kind once, SoC <= 100,
+    a UTC start) without building a dict; None sends it to `_period`, which checks all."""
+    start = raw.start_date_time
+    if start.tzinfo is not UTC:
+        return None
+    vals: list[Decimal | None] = [None] * len(_SLOT)
+    for d in raw.dimensions:
+        v = d.volume
+        if type(v) is not Decimal or not ZERO <= v <= _FAST_MAX:
+            return None
+        k = _SLOT[d.type]
+        if vals[k] is not None:
+            return None
+        vals[k] = v
+    soc = vals[_SOC]
+    if soc is not None and soc > MAX_SOC:
+        return None
+    energy = vals[_E]
+    if energy is None:
+        energy = vals[_EI] or ZERO
+    # As in `_period`: POWER fills a missing extreme; one extreme alone serves for both.
+    min_power = vals[_MINP]
+    if min_power is None:
+        min_power = vals[_P]
+    max_power = vals[_MAXP]
+    if max_power is None:
+        max_power = vals[_P]
+    if min_power is None:
+        min_power = max_power
+    elif max_power is None:
+        max_power = min_power
+    min_current = vals[_MINC]
+    if min_current is None:
+        min_current = vals[_C]
+    max_current = vals[_MAXC]
+    if max_current is None:
+        max_current = vals[_C]
+    if min_current is None:
+        min_current = max_current
+    elif max_current is None:
+        max_current = min_current
+    time_h, parking_h, reservation_h = vals[_T], vals[_PT], vals[_RT]
+    return ChargingPeriod(
+        start=start,
+        energy_kwh=energy,
+        time_s=None if time_h is None else seconds_from_hours(time_h),
+        parking_s=None if parking_h is None else seconds_from_hours(parking_h),
+        reservation_s=None if reservation_h is None else seconds_from_hours(reservation_h),
+        min_power_kw=min_power,
+        max_power_kw=max_power,
+        min_current_a=min_current,
+        max_current_a=max_current,
+        state_of_charge=soc,
+        tariff_id=raw.tariff_id,
+    )
+
+
 def _period(
     raw: _Period, path: str, problems: list[Problem], warnings: list[Problem]
 ) -> ChargingPeriod | None:
@@ -358,7 +429,9 @@ def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
             problems.append(Problem("cdr.end_date_time", "the session lasts more than 366 days"))
     numbered: list[tuple[int, ChargingPeriod]] = []
     for i, item in enumerate(cdr.charging_periods):
-        period = _period(item, f"cdr.charging_periods[{i}]", problems, warnings)
+        period = _fast_period(item)
+        if period is None:
+            period = _period(item, f"cdr.charging_periods[{i}]", problems, warnings)
         if period is not None:
             numbered.append((i, period))
     if start is None or end is None:

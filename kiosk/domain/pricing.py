@@ -373,6 +373,12 @@ def _band_function(restrictions: Sequence[TariffRestrictions]) -> Callable[[_Ctx
         return lambda c: 0
     if len(parts) == 1:
         return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda c: (first(c), second(c))
+    if len(parts) == 3:
+        one, two, three = parts
+        return lambda c: (one(c), two(c), three(c))
     fixed = tuple(parts)
     return lambda c: tuple([part(c) for part in fixed])
 
@@ -409,6 +415,7 @@ class TariffPricer:
         self.tariff = _discounted(tariff, group)
         self.group = group
         self.quantum = Decimal(1).scaleb(-minor_unit(tariff.currency))
+        self.nothing = _amount(ZERO, ZERO, self.quantum)  # a bucket with no cost: 0.00
         compiled = [_compile(i, el) for i, el in enumerate(self.tariff.elements)]
         self._normal = tuple(
             c
@@ -470,7 +477,11 @@ class TariffPricer:
         return (energy, time, parking, flat)
 
     def choose(self, ctx: _Ctx) -> Choice:
-        return self._memoized(self._memo, self._normal, ctx)
+        band = self._band_of(ctx)
+        choice = self._memo.get(band)
+        if choice is None:
+            choice = self._remember(self._memo, band, self._normal, ctx)
+        return choice
 
     def choose_reservation(self, ctx: _Ctx, expired: bool) -> Choice:
         if expired:
@@ -480,15 +491,22 @@ class TariffPricer:
     def _memoized(
         self, memo: dict[Any, Choice], candidates: tuple[_Compiled, ...], ctx: _Ctx
     ) -> Choice:
-        """The choice for ctx's band: every check is constant within a band (§ _Bands),
-        so the restrictions are evaluated once per band, by the same checks."""
         band = self._band_of(ctx)
         choice = memo.get(band)
         if choice is None:
-            choice = self._choose(candidates, ctx)
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            memo[band] = choice
+            choice = self._remember(memo, band, candidates, ctx)
+        return choice
+
+    def _remember(
+        self, memo: dict[Any, Choice], band: Any, candidates: tuple[_Compiled, ...], ctx: _Ctx
+    ) -> Choice:
+        """The choice for ctx's band: every check is constant within a band
+        (`_band_function`), so the restrictions are evaluated once per band, by the
+        same checks."""
+        choice = self._choose(candidates, ctx)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[band] = choice
         return choice
 
     def component(self, element: int, dim: int) -> PriceComponent:
@@ -542,25 +560,28 @@ _Item = tuple[
 _Ref = tuple[int, int]  # (tariff slot, element index)
 
 
+_ACCUMULATOR_FIELDS: Final = (
+    "charging_s",
+    "energy",
+    "flat",
+    "flat_decided",
+    "last",
+    "parking_s",
+    "pricer",
+    "pricers",
+    "res_flat",
+    "res_flat_decided",
+    "res_last",
+    "res_volumes",
+    "trailing_parking_s",
+    "volumes",
+)
+
+
 class _Accumulator:
     """Exact running sums of one session's billed volumes; shared by batch and live."""
 
-    __slots__ = (
-        "charging_s",
-        "energy",
-        "flat",
-        "flat_decided",
-        "last",
-        "parking_s",
-        "pricer",
-        "pricers",
-        "res_flat",
-        "res_flat_decided",
-        "res_last",
-        "res_volumes",
-        "trailing_parking_s",
-        "volumes",
-    )
+    __slots__ = _ACCUMULATOR_FIELDS
 
     def __init__(self, pricer: TariffPricer) -> None:
         self.pricer = pricer
@@ -631,7 +652,7 @@ class _Accumulator:
 
     def copy(self) -> _Accumulator:
         other = _Accumulator.__new__(_Accumulator)
-        for name in _Accumulator.__slots__:
+        for name in _ACCUMULATOR_FIELDS:
             setattr(other, name, getattr(self, name))
         other.pricers = list(self.pricers)
         other.volumes = dict(self.volumes)
@@ -790,7 +811,11 @@ class _Accumulator:
         incl = sum(incl_sums, ZERO)
         excl_c, incl_c, cap = _clamp(tariff, excl, incl)
         q = self.pricer.quantum
-        bucket = [_amount(excl_sums[b], incl_sums[b], q) for b in range(_BUCKETS)]
+        nothing = self.pricer.nothing
+        bucket = [
+            _amount(excl_sums[b], incl_sums[b], q) if excl_sums[b] or incl_sums[b] else nothing
+            for b in range(_BUCKETS)
+        ]
 
         lines: tuple[CostLine, ...] = ()
         vat_lines: tuple[VatLine, ...] = ()
@@ -882,7 +907,7 @@ def _amount(scaled_excl: Decimal, scaled_incl: Decimal, quantum: Decimal) -> Amo
 
 def _clamp(tariff: Tariff, excl: Decimal, incl: Decimal) -> tuple[Decimal, Decimal, str | None]:
     """min_price / max_price, on the exact (x3600) totals, excl. and incl. VAT separately."""
-    cap = None
+    cap: str | None = None
     if tariff.min_price is None and tariff.max_price is None:
         return excl, incl, cap
     for name, bound in (("min_price", tariff.min_price), ("max_price", tariff.max_price)):

@@ -12,9 +12,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.domain import jsonio
+from kiosk.domain import periods as periods_module
 from kiosk.domain.periods import (
     MAX_PERIODS,
     SKEW_S,
@@ -323,3 +327,47 @@ def test_a_period_start_out_of_range_is_named() -> None:
     assert _refusals(cdr, line=True) == [
         "cdr.charging_periods[0].start_date_time: is not a real date-time"
     ]
+
+
+# ------------------------------------------------------------- the fast path agrees
+
+
+_KINDS = [
+    "CURRENT",
+    "ENERGY",
+    "ENERGY_EXPORT",
+    "ENERGY_IMPORT",
+    "MAX_CURRENT",
+    "MIN_CURRENT",
+    "MAX_POWER",
+    "MIN_POWER",
+    "PARKING_TIME",
+    "POWER",
+    "RESERVATION_TIME",
+    "STATE_OF_CHARGE",
+    "TIME",
+]
+_VOLUMES = st.one_of(
+    st.decimals(min_value=-5, max_value=200, places=4),
+    st.integers(-2, 120),
+    st.sampled_from([Decimal("1E+6"), Decimal("0E-9"), Decimal("100.0001")]),
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(st.tuples(st.sampled_from(_KINDS), _VOLUMES), min_size=1, max_size=6),
+    st.sampled_from(["2026-03-02T08:00:00Z", "2026-03-02T09:00:00+01:00"]),
+)
+def test_fast_period_equals_the_full_check(dims: list[tuple[str, Any]], start: str) -> None:
+    """`_fast_period` takes only what it can; when it does, it builds what `_period` builds."""
+    raw = msgspec.convert(
+        {"start_date_time": start, "dimensions": [{"type": t, "volume": v} for t, v in dims]},
+        type=periods_module._Period,
+    )
+    fast = periods_module._fast_period(raw)
+    problems: list[Any] = []
+    full = periods_module._period(raw, "p", problems, [])
+    if fast is not None:
+        assert full == fast
+        assert not problems
