@@ -7,7 +7,7 @@
     second (43,200 samples), reported per hour to show it stays flat.
 
 Run: .venv/bin/python benchmarks/pricing.py [--cdrs N] [--seed S]
-Targets on one core: >= 20,000 CDRs/s, <= 20 us per sample.
+Targets on one core: >= 25,000 CDRs/s (realistic mix), <= 20 us per sample.
 """
 
 from __future__ import annotations
