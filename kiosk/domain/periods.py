@@ -278,10 +278,18 @@ def _fast_period(raw: _Period) -> ChargingPeriod | None:
     soc = vals[_SOC]
     if soc is not None and soc > MAX_SOC:
         return None
+    return _from_slots(start, vals, raw.tariff_id)
+
+
+def _from_slots(
+    start: datetime, vals: list[Decimal | None], tariff_id: str | None
+) -> ChargingPeriod:
+    """The period from checked volumes by kind (`_SLOT`)."""
     energy = vals[_E]
     if energy is None:
         energy = vals[_EI] or ZERO
-    # As in `_period`: POWER fills a missing extreme; one extreme alone serves for both.
+    # POWER fills a missing extreme; one extreme given alone serves for both: it is all
+    # the CDR tells. The same for current.
     min_power = vals[_MINP]
     if min_power is None:
         min_power = vals[_P]
@@ -313,8 +321,8 @@ def _fast_period(raw: _Period) -> ChargingPeriod | None:
         max_power_kw=max_power,
         min_current_a=min_current,
         max_current_a=max_current,
-        state_of_charge=soc,
-        tariff_id=raw.tariff_id,
+        state_of_charge=vals[_SOC],
+        tariff_id=tariff_id,
     )
 
 
@@ -346,29 +354,7 @@ def _period(
     if not fast and not _volume_problems(raw, path, problems):
         return None
 
-    get = values.get
-    energy = get("ENERGY")
-    if energy is None:
-        energy = get("ENERGY_IMPORT", ZERO)
-    power = get("POWER")
-    current = get("CURRENT")
-    min_power = get("MIN_POWER", power)
-    max_power = get("MAX_POWER", power)
-    min_current = get("MIN_CURRENT", current)
-    max_current = get("MAX_CURRENT", current)
-    # One extreme given alone serves for both: it is all the CDR tells.
-    if min_power is None:
-        min_power = max_power
-    elif max_power is None:
-        max_power = min_power
-    if min_current is None:
-        min_current = max_current
-    elif max_current is None:
-        max_current = min_current
-    time_h = get("TIME")
-    parking_h = get("PARKING_TIME")
-    reservation_h = get("RESERVATION_TIME")
-    soc = get("STATE_OF_CHARGE")
+    soc = values.get("STATE_OF_CHARGE")
     if soc is not None and soc > MAX_SOC:
         j = next(j for j, d in enumerate(dims) if d.type == "STATE_OF_CHARGE")
         warnings.append(
@@ -381,19 +367,10 @@ def _period(
         except OverflowError:  # 0001-01-01T00:00:00+01:00
             problems.append(Problem(f"{path}.start_date_time", "is not a real date-time"))
             return None
-    return ChargingPeriod(
-        start=start,
-        energy_kwh=energy,
-        time_s=None if time_h is None else seconds_from_hours(time_h),
-        parking_s=None if parking_h is None else seconds_from_hours(parking_h),
-        reservation_s=None if reservation_h is None else seconds_from_hours(reservation_h),
-        min_power_kw=min_power,
-        max_power_kw=max_power,
-        min_current_a=min_current,
-        max_current_a=max_current,
-        state_of_charge=soc,
-        tariff_id=raw.tariff_id,
-    )
+    slots: list[Decimal | None] = [None] * len(_SLOT)
+    for kind, volume in values.items():
+        slots[_SLOT[kind]] = volume
+    return _from_slots(start, slots, raw.tariff_id)
 
 
 def _moment(value: datetime, path: str, problems: list[Problem]) -> datetime | None:

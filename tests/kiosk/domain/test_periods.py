@@ -10,7 +10,7 @@ import copy
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 import pytest
@@ -332,21 +332,7 @@ def test_a_period_start_out_of_range_is_named() -> None:
 # ------------------------------------------------------------- the fast path agrees
 
 
-_KINDS = [
-    "CURRENT",
-    "ENERGY",
-    "ENERGY_EXPORT",
-    "ENERGY_IMPORT",
-    "MAX_CURRENT",
-    "MIN_CURRENT",
-    "MAX_POWER",
-    "MIN_POWER",
-    "PARKING_TIME",
-    "POWER",
-    "RESERVATION_TIME",
-    "STATE_OF_CHARGE",
-    "TIME",
-]
+_KINDS = list(get_args(periods_module._Kind))
 _VOLUMES = st.one_of(
     st.decimals(min_value=-5, max_value=200, places=4),
     st.integers(-2, 120),
