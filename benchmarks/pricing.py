@@ -8,6 +8,8 @@
 
 Run: .venv/bin/python benchmarks/pricing.py [--cdrs N] [--seed S]
 Targets on one core: >= 25,000 CDRs/s (realistic mix), <= 20 us per sample.
+The header says whether kiosk/domain/pricing.py runs compiled (mypyc, setup.py) or from
+source; for the pure-Python figures install with KIOSK_NO_COMPILE=1 (`pip install -e .`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from kiosk.domain import pricing
 from kiosk.domain.pricing import LiveCost, TariffPricer
 from kiosk.domain.tariff import parse_tariff
 from kiosk.tariff_commands import _batch_results, _PricerCache
@@ -278,7 +281,9 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
-    print(f"pricing benchmark (one core, python {platform.python_version()})")
+    compiled = not pricing.__file__.endswith(".py")
+    implementation = "compiled (mypyc)" if compiled else "pure Python (from source)"
+    print(f"pricing benchmark (one core, python {platform.python_version()}, {implementation})")
     bench_batch(args.cdrs, args.seed, "realistic")
     bench_batch(args.cdrs, args.seed, "uniform")
     _, per_hour = bench_live()

@@ -1,14 +1,94 @@
-"""Suite-wide rules: an unexpected warning log fails the test that caused it."""
+"""Suite-wide rules: an unexpected warning log fails the test that caused it.
+
+kiosk/domain/pricing.py is compiled with mypyc when it is installed (setup.py). The suite
+tests the compiled module, except: with KIOSK_PURE_PYTHON=1 it loads the module from its
+source (the pure-Python fallback; .ci/test runs the pricing tests that way too), and when
+the compiled module is older than pricing.py (edited since the last `pip install -e .`)
+it tests the source rather than stale code. The header of the run says which it is;
+tests/kiosk/domain/test_compiled.py checks it.
+"""
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import logging
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
+from importlib.machinery import ModuleSpec
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports PySide6
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPILED_MODULES = ("kiosk.domain.pricing",)  # setup.py COMPILED
+PURE_PYTHON = os.environ.get("KIOSK_PURE_PYTHON", "") not in ("", "0")
+
+
+def _source(name: str) -> Path:
+    return ROOT.joinpath(*name.split(".")).with_suffix(".py")
+
+
+def _built(name: str) -> list[Path]:
+    """The compiled module(s) an editable install left beside the source."""
+    source = _source(name)
+    return [
+        source.with_name(source.stem + suffix)
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES
+        if source.with_name(source.stem + suffix).is_file()
+    ]
+
+
+def _stale(name: str) -> bool:
+    mtime = _source(name).stat().st_mtime
+    return any(so.stat().st_mtime < mtime for so in _built(name))
+
+
+class _SourceFinder:
+    """A sys.meta_path finder that loads the named modules from their .py file."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = frozenset(names)
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname not in self.names:
+            return None
+        leaf = fullname.rpartition(".")[2] + ".py"
+        for entry in path if path is not None else sys.path:
+            source = Path(entry, leaf)
+            if source.is_file():
+                return importlib.util.spec_from_file_location(fullname, source)
+        return None
+
+
+FROM_SOURCE = {
+    name: "KIOSK_PURE_PYTHON=1" if PURE_PYTHON else "the compiled module is older than the .py"
+    for name in COMPILED_MODULES
+    if PURE_PYTHON or _stale(name)
+}
+if FROM_SOURCE:
+    loaded = sorted(set(FROM_SOURCE) & set(sys.modules))
+    if loaded:  # too late: something imported it before this conftest
+        raise RuntimeError(f"{', '.join(loaded)} imported before tests/conftest.py")
+    sys.meta_path.insert(0, _SourceFinder(tuple(FROM_SOURCE)))
+
+
+def pytest_report_header() -> list[str]:
+    lines = []
+    for name in COMPILED_MODULES:
+        if name in FROM_SOURCE:
+            lines.append(f"{name}: from source ({FROM_SOURCE[name]})")
+        elif _built(name):
+            lines.append(f"{name}: compiled (mypyc)")
+        else:
+            lines.append(f"{name}: from source (not compiled)")
+    return lines
 
 
 class _Collector(logging.Handler):

@@ -91,6 +91,9 @@ _CHOICE_NAMES: Final = ("ENERGY", "TIME", "PARKING_TIME", "FLAT")
 _ONE: Final = Decimal(1)
 
 
+# This module is compiled by mypyc when installed (setup.py). msgspec encodes the Structs
+# below, but compiled it cannot decode them: mypyc turns an annotation such as
+# `int | None` into `type`. Decode into Structs of an uncompiled module (as periods.py's).
 class Amount(msgspec.Struct, frozen=True):
     """A cost rounded to the minor unit, without and with VAT (equal where no VAT applies)."""
 
@@ -651,7 +654,8 @@ class _Accumulator:
             self.res_last = ref
 
     def copy(self) -> _Accumulator:
-        other = _Accumulator.__new__(_Accumulator)
+        # through __init__: a class compiled by mypyc has no bare __new__ (setup.py)
+        other = _Accumulator(self.pricer)
         for name in _ACCUMULATOR_FIELDS:
             setattr(other, name, getattr(self, name))
         other.pricers = list(self.pricers)

@@ -542,6 +542,19 @@ def test_live_cost_drops_the_charging_rounding_when_parking_starts() -> None:
     assert live.cost().excl_vat == Decimal("1.20")  # 11 min x 6.00/h + 10 min x 0.60/h
 
 
+def test_live_cost_before_the_first_sample_is_the_start_fee() -> None:
+    """No sample yet: the start fee, priced on a copy of the accumulator (as batch prices
+    an empty first period); the live session itself stays as it was."""
+    t = tariff(el(pc("FLAT", "1.00"), pc("ENERGY", "0.40")))
+    live = LiveCost(TariffPricer(t), tz="UTC", start=T0)
+    assert live.cost() == price(t, [period(0)], 0).total_cost
+    assert live.cost().incl_vat == Decimal("1.19")
+    assert live.breakdown().periods == ()
+    live.add_sample(T0, Decimal(0), Decimal(0))
+    live.add_sample(T0 + timedelta(minutes=30), Decimal(5000), Decimal(10))
+    assert live.cost().excl_vat == Decimal("3.00")  # 1.00 + 5 kWh x 0.40, FLAT once
+
+
 def test_step_size_zero_means_no_rounding() -> None:
     t = tariff(el(pc("ENERGY", "1.00", step=1), pc("TIME", "6.00", step=1)))
     zero = tariff(

@@ -1,0 +1,129 @@
+"""Build hook: compiles kiosk/domain/pricing.py with mypyc when it can (metadata: pyproject.toml).
+
+The compiled module is optional. `pip install .` and `pip install -e .` build it when
+mypyc (in `[build-system] requires`) and a C compiler are there. When mypyc is missing,
+its type check fails or the C compiler fails, the build says so in one `kiosk: ... pure
+Python` line (pip shows it with -v) and installs the same package without the extension:
+kiosk/domain/pricing.py is then imported from source. KIOSK_NO_COMPILE=1 skips compiling
+(and an editable install then removes a compiled module left beside the source).
+
+mypyc puts a module's code in a runtime library next to a small shim that imports it:
+kiosk/domain/pricing.<abi>.so and kiosk/domain/pricing__mypyc.<abi>.so for one module.
+With several modules in COMPILED the library becomes a top-level `<hash>__mypyc`:
+kiosk.spec collects it either way, but `_inplace_files` and an editable install's
+import path would need checking then.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+ROOT = Path(__file__).resolve().parent
+COMPILED = ["kiosk/domain/pricing.py"]
+# mypyc type-checks with the project's [tool.mypy] configuration, which would warn about
+# its override sections for packages outside this check.
+MYPY_ARGS = ["--no-warn-unused-configs"]
+NO_COMPILE = os.environ.get("KIOSK_NO_COMPILE", "") not in ("", "0")
+# Commands that only write metadata: they need no C code (egg_info lists the sources).
+METADATA_ONLY = {"egg_info", "dist_info", "sdist"}
+
+
+def _say(text: str) -> None:
+    print(f"kiosk: {text}", file=sys.stderr, flush=True)
+
+
+def _inplace_files() -> list[Path]:
+    """Where an editable (in-place) build puts the compiled modules, beside the sources."""
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    stems = [ROOT / Path(path).with_suffix("") for path in COMPILED]
+    return [s.with_name(s.name + tail + suffix) for s in stems for tail in ("", "__mypyc")]
+
+
+def _remove_inplace(reason: str) -> None:
+    for path in _inplace_files():
+        if path.exists():
+            path.unlink()
+            _say(f"removed {path.relative_to(ROOT)} ({reason})")
+
+
+def _editable() -> bool:
+    return bool({"editable_wheel", "develop"} & set(sys.argv))
+
+
+@functools.cache
+def _mypyc_extensions() -> tuple[Extension, ...]:
+    """The extensions mypyc generated, or () (pure Python) with the reason said; once."""
+    try:
+        from mypyc.build import mypycify  # noqa: PLC0415 - optional: none, no compiling
+    except ImportError as exc:
+        _say(f"mypyc is not available ({exc}): not compiling, pure Python")
+        return ()
+    try:
+        extensions: list[Extension] = mypycify(
+            MYPY_ARGS + COMPILED, opt_level="3", target_dir=os.path.join("build", "mypyc")
+        )
+    except (Exception, SystemExit) as exc:  # mypyc reports a failed type check by exiting
+        _say(f"mypyc could not translate {', '.join(COMPILED)} ({exc!r}): pure Python")
+        return ()
+    for ext in extensions:
+        ext.optional = True  # a C compiler error: setuptools warns and goes on without it
+    return tuple(extensions)
+
+
+class BuildExt(build_ext):
+    """mypyc runs only when something is built, and a failed build leaves no half of it."""
+
+    failed = False
+
+    def finalize_options(self) -> None:
+        if self.distribution.ext_modules is _PLACEHOLDER and not (
+            set(self.distribution.commands) <= METADATA_ONLY
+        ):
+            self.distribution.ext_modules = list(_mypyc_extensions())
+            if not self.distribution.ext_modules and _editable():
+                _remove_inplace("not compiled this time")
+        super().finalize_options()
+
+    def run(self) -> None:
+        super().run()
+        if self.failed:  # the library and its shim work only together: drop both
+            for ext in self.extensions:
+                inplace_file, build_file = self._get_inplace_equivalent(
+                    self.get_finalized_command("build_py"), ext
+                )
+                for path in (build_file, inplace_file if self.inplace else None):
+                    if path and os.path.exists(path):
+                        os.unlink(path)
+
+    def build_extension(self, ext: Any) -> None:
+        if self.failed:
+            return  # after the runtime library failed, its shim would not import
+        try:
+            super().build_extension(ext)
+        except Exception as exc:
+            self.failed = True
+            why = f"{type(exc).__name__}, the compiler's output is above"
+            _say(f"compiling {ext.name} failed ({why}): not compiled, pure Python")
+            raise  # an optional extension: setuptools warns and the build goes on
+        _say(f"compiled {ext.name} with mypyc")
+
+
+# Stands in for the extensions until build_ext is set up, so that `build` runs build_ext
+# and the wheel is tagged for this platform; metadata-only steps never run mypyc.
+_PLACEHOLDER = [Extension("kiosk.domain.pricing", sources=COMPILED)]
+
+if NO_COMPILE:
+    _say("KIOSK_NO_COMPILE is set: not compiling, pure Python")
+    if _editable():
+        _remove_inplace("KIOSK_NO_COMPILE")
+    setup()
+else:
+    setup(ext_modules=_PLACEHOLDER, cmdclass={"build_ext": BuildExt})
