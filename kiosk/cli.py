@@ -6,10 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from kiosk import tariff_commands
-from kiosk.domain.errors import UserFacingError
+from kiosk.domain.errors import KnownError, UserFacingError
+from kiosk.domain.redaction import install_log_redaction
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
 
 __all__ = ["main"]
 
@@ -53,9 +57,18 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    check_db = db_commands.add_parser("check", help="integrity and ledger invariants")
+    check_db = db_commands.add_parser(
+        "check",
+        help="integrity and ledger invariants, read-only (exit 0 ok, 1 findings, 2 cannot check)",
+    )
     ledger(check_db)
     check_db.add_argument("--json", action="store_true")
+    check_db.add_argument(
+        "--key",
+        type=Path,
+        help="the station key that verifies the keyed audit chain"
+        " (default: the configured secret_file with --config, else the .key beside the ledger)",
+    )
 
     sessions = commands.add_parser("sessions", help="list or show sessions")
     session_commands = sessions.add_subparsers(dest="sessions_command", required=True)
@@ -91,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_log_redaction()  # no card data in any log line, whoever handles it
     parser = _parser()
     args = parser.parse_args(argv)
     out, err = sys.stdout, sys.stderr
@@ -110,12 +124,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("tariff price needs --cdr and --tz (or --batch FILE)")
         return tariff_commands.price_one(args.tariff, args.cdr, args.tz, as_json=args.json, out=out)
     if args.command in ("simulate", "db", "sessions", "receipt", "export", "report"):
-        return _ledger_command(args, out)
+        return _ledger_command(args, out, err)
     parser.error(f"unknown command {args.command}")
     return 2  # pragma: no cover - parser.error exits
 
 
-def _ledger_command(args: argparse.Namespace, out: TextIO) -> int:
+def _ledger_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The ledger's commands. A storage fault (full disk, read-only medium, damaged or
+    locked ledger) ends each of them with one line on stderr and exit 2, no traceback
+    (kiosk/faults.py); `db check` reports its own (kiosk/ledger_commands.py)."""
     from kiosk import ledger_commands  # noqa: PLC0415 - SQLAlchemy loads only when needed
 
     if args.command == "simulate":
@@ -125,7 +142,12 @@ def _ledger_command(args: argparse.Namespace, out: TextIO) -> int:
             out.write("error: --sessions must be >= 0\n")
             return 2
         return run_simulation(
-            sessions=args.sessions, seed=args.seed, db_path=args.db, speed=args.speed, out=out
+            sessions=args.sessions,
+            seed=args.seed,
+            db_path=args.db,
+            speed=args.speed,
+            out=out,
+            err=err,
         )
     try:
         settings = ledger_commands.settings_for(args.config, args.db)
@@ -133,7 +155,38 @@ def _ledger_command(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"error: {exc.message}\n")
         return 2
     if args.command == "db":
-        return ledger_commands.db_check(settings.database, as_json=args.json, out=out)
+        if args.key is not None:
+            key_file = args.key
+        elif args.config is not None:
+            key_file = settings.secret_file
+        else:
+            key_file = settings.database.with_suffix(".key")
+        return ledger_commands.db_check(
+            settings.database,
+            as_json=args.json,
+            out=out,
+            key_file=key_file,
+            key_required=args.key is not None,
+        )
+    from kiosk.faults import ledger_damage, stop_line  # noqa: PLC0415
+    from kiosk.store.errors import StorageCorrupt  # noqa: PLC0415
+
+    try:
+        return _reading_command(args, settings, out)
+    except KnownError as exc:
+        line = stop_line(exc, settings.database)
+    except Exception:
+        damage = ledger_damage(settings.database)
+        if damage is None:
+            raise  # not a damaged page: a bug, with its traceback
+        line = stop_line(StorageCorrupt(damage), settings.database)
+    err.write(line + "\n")
+    return 2
+
+
+def _reading_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from kiosk import ledger_commands  # noqa: PLC0415
+
     if args.command == "sessions":
         if args.sessions_command == "list":
             return ledger_commands.session_list(

@@ -14,9 +14,11 @@ from kiosk.domain import jsonio
 from kiosk.domain.errors import KnownError
 from kiosk.domain.session import ChargingSession, SessionState
 from kiosk.domain.tariff import parse_datetime
-from kiosk.ledger_check import check_ledger, render_check
+from kiosk.ledger_check import check_ledger, render_check, render_error
 from kiosk.reports import daily_report, render_report
-from kiosk.store import Database, open_database
+from kiosk.station_keys import load_station_keys
+from kiosk.store import Database, StorageError, open_database
+from kiosk.store.database import head_revision
 
 _MILLI = Decimal("0.001")
 
@@ -38,23 +40,68 @@ def settings_for(config: Path | None, db: Path | None) -> Settings:
     return settings
 
 
-def _open(path: Path, out: TextIO) -> Database | None:
+def _open(path: Path) -> Database:
+    """The ledger for a reading command: read-only, so a running kiosk's lock is no bar.
+
+    A ledger at an older revision is opened as a writer once, which migrates it (as
+    these commands always did); that needs the kiosk to be stopped. A ledger that
+    cannot be opened raises its StorageError: kiosk/cli.py turns it into one line on
+    stderr and exit 2.
+    """
     if not path.exists():
-        out.write(f"error: no database at {path}\n")
-        return None
+        raise StorageError(f"no database at {path}")
+    db = open_database(path, read_only=True)
+    if db.revision == head_revision():
+        return db
+    db.close()
+    return open_database(path)
+
+
+def db_check(
+    path: Path,
+    *,
+    as_json: bool,
+    out: TextIO,
+    key_file: Path | None = None,
+    key_required: bool = False,
+) -> int:
+    """`kiosk db check`: 0 all checks passed, 1 findings, 2 the file cannot be checked.
+
+    Read-only: the ledger is opened with `open_database(read_only=True)` (nothing is
+    created, migrated or checkpointed) and the station key, from `key_file` (default
+    the ledger's name with `.key`, as in the configuration), is only read. Without a
+    key, keyed audit entries are listed as not verified (exit 0 if nothing else is
+    wrong); with `key_required` (`--key` given) a missing key file is exit 2.
+    """
+    key_path = path.with_suffix(".key") if key_file is None else key_file
     try:
-        return open_database(path)
+        db = open_database(path, read_only=True)
     except KnownError as exc:
-        out.write(f"error: {exc}\n")
-        return None
-
-
-def db_check(path: Path, *, as_json: bool, out: TextIO) -> int:
-    db = _open(path, out)
-    if db is None:
+        out.write(render_error(str(exc), as_json=as_json))
         return 2
     with db:
-        result = check_ledger(db)
+        try:
+            keys = load_station_keys(key_path, create=False)
+        except KnownError as exc:
+            out.write(render_error(str(exc), as_json=as_json))
+            return 2
+        if keys is None and key_required:
+            out.write(render_error(f"no station key at {key_path}", as_json=as_json))
+            return 2
+        try:
+            result = check_ledger(db, keys=keys, key_source=key_path)
+        except KnownError as exc:  # the file went away or became unreadable meanwhile
+            out.write(render_error(str(exc), as_json=as_json))
+            return 2
+        except Exception as exc:  # the check is total; if it is not, say so in one line
+            out.write(
+                render_error(
+                    f"the check itself failed on {path} ({type(exc).__name__}: {exc});"
+                    " please report this",
+                    as_json=as_json,
+                )
+            )
+            return 2
     out.write(render_check(result, as_json=as_json))
     return 0 if result.ok else 1
 
@@ -69,9 +116,6 @@ def _line(s: ChargingSession, zone: ZoneInfo) -> str:
 
 
 def session_list(settings: Settings, *, state: str | None, limit: int, out: TextIO) -> int:
-    db = _open(settings.database, out)
-    if db is None:
-        return 2
     zone = ZoneInfo(settings.station.time_zone)
     try:
         wanted = None if state is None else SessionState(state)
@@ -80,6 +124,7 @@ def session_list(settings: Settings, *, state: str | None, limit: int, out: Text
             f"error: unknown state {state!r}; one of {', '.join(s.value for s in SessionState)}\n"
         )
         return 2
+    db = _open(settings.database)
     with db, db.unit_of_work(write=False) as uow:
         sessions = uow.sessions.list(state=wanted, limit=limit)
     for s in sessions:
@@ -88,9 +133,7 @@ def session_list(settings: Settings, *, state: str | None, limit: int, out: Text
 
 
 def session_show(settings: Settings, session_id: str, *, out: TextIO) -> int:
-    db = _open(settings.database, out)
-    if db is None:
-        return 2
+    db = _open(settings.database)
     with db, db.unit_of_work(write=False) as uow:
         s = uow.sessions.get(session_id)
         p = None if s is None else uow.payments.get_by_session(s.id)
@@ -138,9 +181,6 @@ def session_show(settings: Settings, session_id: str, *, out: TextIO) -> int:
 def export_cdrs(
     settings: Settings, *, since: str | None, out_path: Path | None, out: TextIO
 ) -> int:
-    db = _open(settings.database, out)
-    if db is None:
-        return 2
     try:
         moment = datetime(1970, 1, 1, tzinfo=UTC) if since is None else parse_datetime(since)
     except ValueError as exc:
@@ -160,9 +200,14 @@ def export_cdrs(
         "connector_format": "CABLE",
         "connector_power_type": "",
     }
-    sink = out if out_path is None else out_path.open("w", encoding="utf-8")
+    try:
+        sink = out if out_path is None else out_path.open("w", encoding="utf-8")
+    except OSError as exc:
+        out.write(f"error: cannot write {out_path}: {exc.strerror or exc}\n")
+        return 2
     count = 0
     try:
+        db = _open(settings.database)
         with db, db.unit_of_work(write=False) as uow:
             for s in uow.sessions.completed_since(moment):
                 c = next((x for x in settings.connectors if x.id == s.connector_id), None)
@@ -184,15 +229,13 @@ def export_cdrs(
 
 
 def report_daily(settings: Settings, *, day: str | None, as_json: bool, out: TextIO) -> int:
-    db = _open(settings.database, out)
-    if db is None:
-        return 2
     zone = ZoneInfo(settings.station.time_zone)
     try:
         chosen = datetime.now(zone).date() if day is None else date.fromisoformat(day)
     except ValueError:
         out.write(f"error: --date must look like 2026-11-24, not {day!r}\n")
         return 2
+    db = _open(settings.database)
     with db:
         report = daily_report(db, settings, chosen)
     out.write(render_report(report, as_json=as_json))
@@ -217,9 +260,7 @@ def receipt(
         render_text,
     )
 
-    db = _open(settings.database, out)
-    if db is None:
-        return 2
+    db = _open(settings.database)
     with db, db.unit_of_work(write=False) as uow:
         s = uow.sessions.get(session_id)
         p = None if s is None else uow.payments.get_by_session(s.id)

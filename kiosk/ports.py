@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 __all__ = [
     "Charger",
@@ -20,9 +20,11 @@ __all__ = [
     "ChargerEventKind",
     "Clock",
     "ConnectorInfo",
+    "HoldListing",
     "MeterReading",
     "PaymentProvider",
     "PowerType",
+    "ProviderHold",
     "ProviderResult",
     "TokenAuthorization",
     "TokenAuthorizer",
@@ -102,18 +104,45 @@ class Charger(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ProviderResult:
+    """A provider's answer to one operation.
+
+    `amount`, `kind` and `reference` say what the provider recorded under the
+    idempotency key, so the core can compare it with what it asked for: a provider
+    answers a repeated key with its *first* result, which after a lost ledger tail may
+    be another amount than the one the kiosk now sends. None means "not reported"
+    (nothing to compare). `reference` is the merchant reference of the hold the
+    operation belongs to (what `authorize` was given), `provider_ref` the hold itself.
+
+    Everything in here is untrusted text until the provider boundary
+    (`kiosk.services.provider_boundary`) has redacted it.
+    """
+
     ok: bool
     provider_ref: str | None = None
     error: str | None = None  # why it was declined or failed, fit for the screen
-    masked_ref: str | None = None  # e.g. "VISA •••• 4242"; never a card number
+    masked_ref: str | None = None  # e.g. "VISA •••• 4242"; rebuilt by the core anyway
     approved_amount: Decimal | None = None  # a partial approval of a hold
+    amount: Decimal | None = None  # the amount the provider applied under this key
+    kind: str | None = None  # "authorize", "increment", "capture" or "void"
+    reference: str | None = None  # the merchant reference of the hold
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderHold:
+    """An open hold as the provider lists it (see `HoldListing`)."""
+
+    provider_ref: str
+    reference: str  # the merchant reference given to `authorize`
+    amount: Decimal  # what the hold still reserves
+    currency: str | None = None
 
 
 class PaymentProvider(Protocol):
     """A bank-card terminal, a web checkout, or an account: holds, captures, voids.
 
     Every call carries the idempotency key the core stored before calling: calling
-    again with the same key must not move money twice.
+    again with the same key must not move money twice, and must answer with what the
+    first call did (its amount, kind and reference in the result).
     """
 
     def authorize(
@@ -135,6 +164,21 @@ class PaymentProvider(Protocol):
     def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
         """What became of an operation sent before a crash (None: never arrived)."""
         ...
+
+
+@runtime_checkable
+class HoldListing(Protocol):
+    """A provider that can list its open holds: the core then finds orphan holds.
+
+    Optional, because not every provider can (a standalone terminal cannot; acquirer
+    and checkout APIs can): start-up recovery asks a provider that implements it for
+    the open holds whose merchant reference starts with the station's prefix
+    (`"<station id>:"`, the core's references being `"<station id>:<session id>"`)
+    and voids every one the ledger does not know. A provider without it leaves such
+    holds to lapse at the provider, as before.
+    """
+
+    def open_holds(self, *, reference_prefix: str) -> Sequence[ProviderHold]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,24 @@ A run killed at any point resumes: start-up recovery closes what was open, and t
 simulation continues until the database holds the requested number of sessions.
 Each driver's behaviour comes from (seed, driver number), so a resumed run goes on
 with the same population.
+
+A storage fault (full disk, read-only medium, damaged ledger, the ledger held by another
+process) stops the run with one line on stderr and exit 2 (kiosk/faults.py), wherever
+it strikes: opening, recovery, the run, the report or the self-check. Every write is one
+transaction, so the ledger is consistent where the fault stopped it; once the fault is
+cleared, the next run recovers what was open and goes on. The simulated provider keeps
+its files beside the ledger, on the same disk, so its SQLite errors count as the
+ledger's disk's. The closing self-check reads the file afresh (read-only, as
+`kiosk db check` does), not through the writer's page cache, which can hide pages
+damaged on disk meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,13 +44,16 @@ from kiosk.config import ConnectorConfig, Settings, demo_settings
 from kiosk.domain.errors import KnownError, UserFacingError
 from kiosk.domain.payment import PaymentMethod
 from kiosk.domain.session import StopReason
+from kiosk.faults import ledger_damage, stop_line
 from kiosk.ledger_check import check_ledger, render_check
 from kiosk.ports import TokenAuthorization
 from kiosk.reports import daily_report, render_report
 from kiosk.services.station_service import StationService
 from kiosk.sim.psp import TEST_TOKENS, SimulatedAccounts, SimulatedPsp
 from kiosk.station import FlowState
+from kiosk.station_keys import StationKeys, load_station_keys
 from kiosk.store import Database, open_database
+from kiosk.store.errors import StorageCorrupt
 
 __all__ = ["run_simulation"]
 
@@ -94,7 +109,9 @@ def _plan(number: int, seed: int, connector_id: str, tokens: list[str]) -> _Driv
 
 
 class _Simulation:
-    def __init__(self, settings: Settings, db: Database, seed: int, base: Path) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, seed: int, base: Path, keys: StationKeys
+    ) -> None:
         self.settings = settings
         self.db = db
         self.seed = seed
@@ -121,6 +138,7 @@ class _Simulation:
             providers=self.psps,
             tokens=SimulatedAccounts(self.cards),
             db=db,
+            keys=keys,
         )
         self.drivers: dict[str, _Driver] = {}
         self.next_arrival: dict[str, datetime] = {c.id: start for c in settings.connectors}
@@ -146,10 +164,8 @@ class _Simulation:
     # ------------------------------------------------------------- drivers
 
     def _arrive(self, cid: str, number: int) -> None:
-        in_use = {
-            c.session.token_uid for c in self.service.connectors.values() if c.session is not None
-        }
-        driver = _plan(number, self.seed, cid, [t for t in self.cards if t not in in_use])
+        free = [t for t in self.cards if not self.service.token_in_use(t)]
+        driver = _plan(number, self.seed, cid, free)
         now = self.clock.now()
         self.drivers[cid] = driver
         self.service.select(cid)
@@ -305,15 +321,45 @@ def run_simulation(
     db_path: Path,
     speed: float,
     out: TextIO,
+    err: TextIO | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    settings = demo_settings(db_path)
+    """Run until the ledger holds `sessions` sessions; 0 ok, 1 the self-check found
+    problems, 2 a storage fault stopped the run (one line on `err`, default stderr)."""
     try:
-        db = open_database(db_path)
-    except KnownError as exc:
-        out.write(f"error: {exc}\n")
-        return 2
-    sim = _Simulation(settings, db, seed, db_path)
+        return _simulate(
+            sessions=sessions, seed=seed, db_path=db_path, speed=speed, out=out, progress=progress
+        )
+    except (KnownError, sqlite3.Error) as exc:  # sqlite3: the simulated provider's files
+        line = stop_line(exc, db_path)
+    except Exception:
+        damage = ledger_damage(db_path)
+        if damage is None:
+            raise  # not a damaged page: a bug, with its traceback
+        line = stop_line(StorageCorrupt(damage), db_path)
+    log.info("simulation stopped: %s", line)
+    (sys.stderr if err is None else err).write(line + "\n")
+    return 2
+
+
+def _simulate(
+    *,
+    sessions: int,
+    seed: int,
+    db_path: Path,
+    speed: float,
+    out: TextIO,
+    progress: Callable[[int], None] | None,
+) -> int:
+    settings = demo_settings(db_path.absolute())  # the key beside it: <db>.key
+    keys = load_station_keys(settings.secret_file, create=True)
+    db = open_database(db_path, keys=keys)  # the writer's lock; keyed audit chain
+    assert keys is not None  # create=True
+    try:
+        sim = _Simulation(settings, db, seed, db_path, keys)
+    except BaseException:
+        db.close()
+        raise
     try:
         recovered = sim.service.recover()
         if recovered["sessions"] or recovered["payments"]:
@@ -344,7 +390,12 @@ def run_simulation(
             sim.step(sessions, started)
         report = daily_report(db, settings, day=None)
         out.write(render_report(report))
-        result = check_ledger(db)
+        # Afresh, as `kiosk db check` reads it: the writer's page cache may still hold
+        # good copies of pages damaged on disk meanwhile.
+        with open_database(db_path, read_only=True) as fresh:
+            result = check_ledger(fresh, keys=keys, key_source=settings.secret_file)
+        if result.integrity != "ok":
+            raise StorageCorrupt(result.integrity)
         out.write(render_check(result))
         return 0 if result.ok else 1
     finally:

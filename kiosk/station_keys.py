@@ -8,6 +8,8 @@ disk where the threat is a copied or edited ledger.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import logging
@@ -76,11 +78,15 @@ def _create(path: Path) -> bytes:
     except OSError as exc:
         raise StationKeyError(f"cannot create the station key {path}: {exc.strerror}") from None
     try:
-        os.write(fd, secret)
+        if os.write(fd, secret) != len(secret):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         os.fsync(fd)
     except OSError as exc:
-        raise StationKeyError(f"cannot write the station key {path}: {exc.strerror}") from None
-    finally:
+        # No empty or short key left behind (a full disk): the next start makes a new one.
         os.close(fd)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise StationKeyError(f"cannot write the station key {path}: {exc.strerror}") from None
+    os.close(fd)
     log.info("created the station key %s", path)
     return secret

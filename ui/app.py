@@ -48,6 +48,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 QML_DIR = Path(__file__).resolve().parent / "qml"
+# Out of service after a storage fault (full disk, read-only medium, damaged ledger), the
+# station opens its ledger again this often: the screen says why meanwhile (README.md).
+STATION_RETRY_S = 30.0
 
 
 def _qml_dir() -> Path:
@@ -114,37 +117,44 @@ def build_station(
     from kiosk.domain.payment import PaymentMethod  # noqa: PLC0415
     from kiosk.services.station_service import StationService  # noqa: PLC0415
     from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp  # noqa: PLC0415
+    from kiosk.station_keys import load_station_keys  # noqa: PLC0415
     from kiosk.store import open_database  # noqa: PLC0415
 
     clock = ScaledClock(datetime.now(UTC), speed=speed)
-    db = open_database(settings.database)
-    charger = SimulatedCharger(
-        [_spec(c) for c in settings.connectors],
-        start=clock.now(),
-        rng=random.Random(),  # noqa: S311 - physics noise
-        meter_interval_s=1,
-    )
-    base = settings.database
-    psps = {
-        m: SimulatedPsp(base.with_name(f"{base.name}.psp-{m.value}.sqlite"), m.value)
-        for m in PaymentMethod
-    }
-    service = StationService(
-        settings=settings,
-        charger=charger,
-        clock=clock,
-        providers=psps,
-        tokens=SimulatedAccounts(),
-        db=db,
-        notify=notify,
-    )
-    service.recover()
+    keys = load_station_keys(settings.secret_file, create=True)
+    assert keys is not None  # create=True
+    db = open_database(settings.database, keys=keys)  # the writer's lock; keyed audit chain
+    psps: dict[PaymentMethod, SimulatedPsp] = {}
 
     def close() -> None:
         db.close()
         for psp in psps.values():
             psp.close()
 
+    try:  # a storage fault half-way (recovery on a full disk): nothing stays open
+        charger = SimulatedCharger(
+            [_spec(c) for c in settings.connectors],
+            start=clock.now(),
+            rng=random.Random(),  # noqa: S311 - physics noise
+            meter_interval_s=1,
+        )
+        base = settings.database
+        for m in PaymentMethod:
+            psps[m] = SimulatedPsp(base.with_name(f"{base.name}.psp-{m.value}.sqlite"), m.value)
+        service = StationService(
+            settings=settings,
+            charger=charger,
+            clock=clock,
+            providers=psps,
+            tokens=SimulatedAccounts(),
+            db=db,
+            keys=keys,
+            notify=notify,
+        )
+        service.recover()
+    except BaseException:
+        close()
+        raise
     return Kiosk(settings, service, close)
 
 
@@ -214,16 +224,23 @@ def load_screens(
     orientation: str = "portrait",
     fullscreen: bool = False,
     relay: SnapshotRelay | None = None,
+    close_station: Callable[[StationService], None] | None = None,
+    retry_s: float | None = STATION_RETRY_S,
 ) -> Screens:
     """The station worker, the bridge and Main.qml, wired as the kiosk runs them (the app,
-    its tests and benchmarks); RuntimeError with the engine's warnings if the QML fails."""
+    its tests and benchmarks); RuntimeError with the engine's warnings if the QML fails.
+
+    A storage fault takes the station out of service; the worker then closes it with
+    `close_station` and opens it again every `retry_s` seconds (None: never)."""
     from PySide6.QtCore import QUrl  # noqa: PLC0415 - Qt only here
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
 
     from ui.bridge import Bridge  # noqa: PLC0415
     from ui.worker import StationWorker  # noqa: PLC0415
 
-    worker = StationWorker(open_station)
+    worker = StationWorker(
+        open_station, close_station=close_station, database=settings.database, retry_s=retry_s
+    )
     if relay is not None:
         relay.worker = worker
     engine = QQmlApplicationEngine()
@@ -248,7 +265,15 @@ def run_gui(
     quit_after_ready: bool = False,
     out: TextIO = sys.stdout,
 ) -> int:
-    """Start Qt, the station thread and the QML; returns the exit code."""
+    """Start Qt, the station thread and the QML; returns the exit code.
+
+    A storage fault takes the station out of service: the station thread logs its one
+    line (an error: on stderr where no logging is configured), the screen says why, and
+    the station opens its ledger again every STATION_RETRY_S seconds; the exit code is
+    then 2 (when the window closes while out of service). The autoplay and
+    --quit-after-ready do not wait for that: they exit 2 at once, and so does a second
+    instance on a ledger another process holds (LedgerLocked).
+    """
     started = time.perf_counter()
     import shiboken6  # noqa: PLC0415
     from PySide6.QtCore import Qt, QTimer  # noqa: PLC0415 - Qt only here
@@ -258,11 +283,17 @@ def run_gui(
     app.setApplicationName("EV Charging Kiosk")
     relay = SnapshotRelay()
     opened: list[Kiosk] = []
+    interactive = not quit_after_ready and autoplay_dir is None
 
     def open_station() -> StationService:  # on the station thread
         kiosk = build_station(settings, speed=speed, notify=relay)
         opened.append(kiosk)
         return kiosk.service
+
+    def close_station(service: StationService) -> None:  # on the station thread
+        for kiosk in [k for k in opened if k.service is service]:
+            opened.remove(kiosk)
+            kiosk.close()
 
     try:
         screens = load_screens(
@@ -273,6 +304,8 @@ def run_gui(
             orientation=orientation,
             fullscreen=fullscreen,
             relay=relay,
+            close_station=close_station,
+            retry_s=STATION_RETRY_S if interactive else None,
         )
     except RuntimeError as exc:
         out.write(f"error: {exc}\n")
@@ -281,6 +314,14 @@ def run_gui(
     warnings = screens.warnings
     if language != "en":
         bridge.setLanguage(language)
+    faults: list[str] = []  # the line of each fault, in order (GUI thread)
+
+    def on_fault(kind: str, line: str) -> None:  # the bridge's signal: the GUI thread
+        faults.append(line)
+        if kind == "in_use" and interactive:
+            app.exit(2)  # a second instance: the ledger stays with the first one
+
+    bridge.stationFaulted.connect(on_fault)
     # the station thread starts once the overview is on the screen (or after 2 s at most)
     window.frameSwapped.connect(worker.start, Qt.ConnectionType.QueuedConnection)
     QTimer.singleShot(2000, worker, worker.start)
@@ -291,21 +332,29 @@ def run_gui(
 
             elapsed = wait_first_frame(app, window, started)
             frame_at = time.monotonic() - (time.perf_counter() - started - elapsed)
-            live = wait_until(app, lambda: bool(bridge.property("live")), 30)
+            live = wait_until(app, lambda: bool(bridge.property("live") or faults), 30)
+            live = live and not faults
             out.write(
                 f"first overview frame after {elapsed:.3f} s (monotonic {frame_at:.6f}); "
                 "station live after "
                 + (f"{time.perf_counter() - started:.3f} s\n" if live else "never\n")
             )
-            code = 0 if live else 1
+            code = 2 if faults else 0 if live else 1
         elif autoplay_dir is not None:
             from ui.autoplay import Autoplay  # noqa: PLC0415
+            from ui.frames import wait_until  # noqa: PLC0415
 
-            code = Autoplay(app, window, bridge, settings, worker, autoplay_dir, out).run()
+            wait_until(app, lambda: bool(bridge.property("live") or faults), 60)
+            if faults:
+                code = 2
+            else:
+                code = Autoplay(app, window, bridge, settings, worker, autoplay_dir, out).run()
         else:
             if fullscreen:
                 _production_mode(app, engine)
             code = app.exec()
+            if bridge.property("stationFault"):
+                code = code or 2  # closed while out of service
     finally:
         worker.stop()
         # the QML goes first: left to Python's teardown, the bridge could go before the

@@ -62,6 +62,7 @@ class Bridge(QObject):
     screenChanged = Signal()
     languageChanged = Signal(str)
     themeChanged = Signal()
+    stationFaulted = Signal(str, str)  # the station went out of service: kind, line
 
     def __init__(
         self,
@@ -75,7 +76,8 @@ class Bridge(QObject):
         super().__init__()
         self._worker = worker
         self._settings = settings
-        self._unavailable = ""  # why the station could not be opened
+        self._unavailable = ""  # the station is out of service: the fault's kind
+        self._unavailable_line = ""  # ... and its line for the operator (English)
         self._examples: dict[tuple[str, str, datetime], dict[str, Any]] = {}
         self._texts: dict[tuple[str, str, str, str | None], TariffDescription] = {}
         self._retranslate = retranslate
@@ -100,6 +102,9 @@ class Bridge(QObject):
     # ------------------------------------------------------------ snapshots
 
     def _on_snapshot(self, snap: Snapshot) -> None:
+        if self._unavailable:  # the station was opened again: back in service
+            self._unavailable = self._unavailable_line = ""
+            self._notice = ""
         self._snapshot = snap
         for cid, view in snap.views.items():
             before = self._last_states.get(cid)
@@ -129,9 +134,12 @@ class Bridge(QObject):
         self.changed.emit()
         self.screenChanged.emit()
 
-    def _on_unavailable(self, message: str) -> None:
-        self._unavailable = message
+    def _on_unavailable(self, kind: str, line: str) -> None:
+        """The whole station is out of service (kind: kiosk.faults.FaultKind)."""
+        self._unavailable, self._unavailable_line = kind or "other", line
+        self._snapshot = None  # what it showed is no longer what the ledger holds
         self._active, self._paying, self._notice = "", False, ""
+        self.stationFaulted.emit(self._unavailable, line)
         self.changed.emit()
         self.screenChanged.emit()
 
@@ -438,6 +446,19 @@ class Bridge(QObject):
         return self._snapshot is not None
 
     live = Property(bool, _get_live, notify=changed)
+
+    def _get_station_fault(self) -> str:
+        """Why the whole station is out of service ("" while it is in service): a
+        kiosk.faults kind, which the out-of-service screen says in the driver's language."""
+        return self._unavailable
+
+    stationFault = Property(str, _get_station_fault, notify=changed)
+
+    def _get_station_fault_line(self) -> str:
+        """The same fault as one line for the operator (English, as in the log)."""
+        return self._unavailable_line
+
+    stationFaultLine = Property(str, _get_station_fault_line, notify=changed)
 
     def _get_notice(self) -> str:
         return self._notice_text

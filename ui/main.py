@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return core_cli.main(args)
     command, rest = args[0], args[1:]
     opts = _parser(command).parse_args(rest)
+    from kiosk.domain.redaction import install_log_redaction  # noqa: PLC0415
+
+    install_log_redaction()  # no card data in any log line, whoever handles it
     from ui.app import has_display, run_gui, settings_from  # noqa: PLC0415
 
     if command == "demo":

@@ -368,12 +368,40 @@
 <context>
     <name>OutOfServiceScreen</name>
     <message>
+        <source>This charging station is out of service</source>
+        <translation>Diese Ladestation ist außer Betrieb</translation>
+    </message>
+    <message>
         <source>Charging point %1 is out of service</source>
         <translation>Ladepunkt %1 ist außer Betrieb</translation>
     </message>
     <message>
         <source>Please use another charging point. We are sorry for the inconvenience.</source>
         <translation>Bitte nutzen Sie einen anderen Ladepunkt. Wir bitten um Entschuldigung.</translation>
+    </message>
+    <message>
+        <source>Its storage is full, so it cannot record charging sessions and payments.</source>
+        <translation>Ihr Speicher ist voll, daher kann sie keine Ladevorgänge und Zahlungen aufzeichnen.</translation>
+    </message>
+    <message>
+        <source>Its storage cannot be written, so it cannot record charging sessions and payments.</source>
+        <translation>Ihr Speicher lässt sich nicht beschreiben, daher kann sie keine Ladevorgänge und Zahlungen aufzeichnen.</translation>
+    </message>
+    <message>
+        <source>Its records are damaged, so it cannot record charging sessions and payments.</source>
+        <translation>Ihre Aufzeichnungen sind beschädigt, daher kann sie keine Ladevorgänge und Zahlungen aufzeichnen.</translation>
+    </message>
+    <message>
+        <source>Another program is using its records.</source>
+        <translation>Ein anderes Programm verwendet ihre Aufzeichnungen.</translation>
+    </message>
+    <message>
+        <source>It cannot record charging sessions and payments right now.</source>
+        <translation>Sie kann gerade keine Ladevorgänge und Zahlungen aufzeichnen.</translation>
+    </message>
+    <message>
+        <source>The station tries again by itself. No payment is taken meanwhile; a session that was running has been stopped, and you only pay for the energy recorded.</source>
+        <translation>Die Station versucht es von selbst erneut. Bis dahin wird keine Zahlung angenommen; ein laufender Ladevorgang wurde beendet, und Sie zahlen nur die aufgezeichnete Energie.</translation>
     </message>
     <message>
         <source>Operator</source>

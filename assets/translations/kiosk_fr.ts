@@ -368,12 +368,40 @@
 <context>
     <name>OutOfServiceScreen</name>
     <message>
+        <source>This charging station is out of service</source>
+        <translation>Cette borne de recharge est hors service</translation>
+    </message>
+    <message>
         <source>Charging point %1 is out of service</source>
         <translation>Le point de recharge %1 est hors service</translation>
     </message>
     <message>
         <source>Please use another charging point. We are sorry for the inconvenience.</source>
         <translation>Veuillez utiliser un autre point de recharge. Nous vous prions de nous excuser.</translation>
+    </message>
+    <message>
+        <source>Its storage is full, so it cannot record charging sessions and payments.</source>
+        <translation>Sa mémoire est pleine : elle ne peut pas enregistrer les recharges ni les paiements.</translation>
+    </message>
+    <message>
+        <source>Its storage cannot be written, so it cannot record charging sessions and payments.</source>
+        <translation>Sa mémoire est en lecture seule : elle ne peut pas enregistrer les recharges ni les paiements.</translation>
+    </message>
+    <message>
+        <source>Its records are damaged, so it cannot record charging sessions and payments.</source>
+        <translation>Ses enregistrements sont endommagés : elle ne peut pas enregistrer les recharges ni les paiements.</translation>
+    </message>
+    <message>
+        <source>Another program is using its records.</source>
+        <translation>Un autre programme utilise ses enregistrements.</translation>
+    </message>
+    <message>
+        <source>It cannot record charging sessions and payments right now.</source>
+        <translation>Elle ne peut pas enregistrer les recharges ni les paiements pour le moment.</translation>
+    </message>
+    <message>
+        <source>The station tries again by itself. No payment is taken meanwhile; a session that was running has been stopped, and you only pay for the energy recorded.</source>
+        <translation>La borne réessaie d’elle-même. Aucun paiement n’est accepté en attendant ; une recharge en cours a été arrêtée et vous ne payez que l’énergie enregistrée.</translation>
     </message>
     <message>
         <source>Operator</source>

@@ -368,12 +368,40 @@
 <context>
     <name>OutOfServiceScreen</name>
     <message>
+        <source>This charging station is out of service</source>
+        <translation>Dit laadstation is buiten gebruik</translation>
+    </message>
+    <message>
         <source>Charging point %1 is out of service</source>
         <translation>Laadpunt %1 is buiten gebruik</translation>
     </message>
     <message>
         <source>Please use another charging point. We are sorry for the inconvenience.</source>
         <translation>Gebruik een ander laadpunt. Excuses voor het ongemak.</translation>
+    </message>
+    <message>
+        <source>Its storage is full, so it cannot record charging sessions and payments.</source>
+        <translation>Het geheugen is vol, dus het kan geen laadsessies en betalingen vastleggen.</translation>
+    </message>
+    <message>
+        <source>Its storage cannot be written, so it cannot record charging sessions and payments.</source>
+        <translation>Het geheugen kan niet worden beschreven, dus het kan geen laadsessies en betalingen vastleggen.</translation>
+    </message>
+    <message>
+        <source>Its records are damaged, so it cannot record charging sessions and payments.</source>
+        <translation>De gegevens zijn beschadigd, dus het kan geen laadsessies en betalingen vastleggen.</translation>
+    </message>
+    <message>
+        <source>Another program is using its records.</source>
+        <translation>Een ander programma gebruikt de gegevens.</translation>
+    </message>
+    <message>
+        <source>It cannot record charging sessions and payments right now.</source>
+        <translation>Het kan op dit moment geen laadsessies en betalingen vastleggen.</translation>
+    </message>
+    <message>
+        <source>The station tries again by itself. No payment is taken meanwhile; a session that was running has been stopped, and you only pay for the energy recorded.</source>
+        <translation>Het station probeert het zelf opnieuw. Intussen wordt er niet betaald; een lopende laadsessie is gestopt en u betaalt alleen de vastgelegde energie.</translation>
     </message>
     <message>
         <source>Operator</source>

@@ -5,6 +5,13 @@ first recorded with its idempotency key; the caller persists that record before 
 talks to the provider, so a crash can always be resolved by asking the provider
 about the key. Invariants: captured <= authorized; a zero cost voids instead of
 capturing zero; every authorization ends captured or voided (or declined/failed).
+
+The provider has the last word on what happened to money: when its answer to a key
+says it did something else than what the operation asked (another amount, or a void
+where a capture was asked: what a provider answers a repeated key with after the
+ledger lost its tail), `complete(..., did=...)` records what the provider did, and
+the caller records a `Discrepancy` for it. The operation keeps what was asked
+(`amount`), and `provider_amount` what the provider says it applied.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from typing import Final
 from kiosk.domain.errors import BugError
 
 __all__ = [
+    "Discrepancy",
+    "DiscrepancyKind",
     "InvalidPaymentTransition",
     "OperationKind",
     "OperationState",
@@ -98,10 +107,77 @@ _TRANSITIONS: Final[dict[PaymentState, frozenset[PaymentState]]] = {
         }
     ),
     PaymentState.CAPTURE_PENDING: frozenset(
-        {PaymentState.CAPTURED, PaymentState.FAILED, PaymentState.EXPIRED}
+        {
+            PaymentState.CAPTURED,
+            PaymentState.FAILED,
+            PaymentState.EXPIRED,
+            PaymentState.VOIDED,  # the provider says it voided under the capture's key
+        }
     ),
-    PaymentState.VOID_PENDING: frozenset({PaymentState.VOIDED, PaymentState.EXPIRED}),
+    PaymentState.VOID_PENDING: frozenset(
+        {
+            PaymentState.VOIDED,
+            PaymentState.EXPIRED,
+            PaymentState.CAPTURED,  # the provider says it captured under the void's key
+        }
+    ),
 }
+
+
+class DiscrepancyKind(Enum):
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"  # the provider applied another amount under the key
+    KIND_MISMATCH = "KIND_MISMATCH"  # the key was used for another kind of operation
+    REFERENCE_MISMATCH = "REFERENCE_MISMATCH"  # the answer is about another hold or session
+    ORPHAN_HOLD = "ORPHAN_HOLD"  # an open hold at the provider that the ledger does not know
+    UNKNOWN_OPERATION = "UNKNOWN_OPERATION"  # the provider reports an operation we never sent
+
+
+@dataclass
+class Discrepancy:
+    """The ledger and the provider disagree about money: recorded, never overwritten.
+
+    `expected` is what the ledger intended, `actual` what the provider reported, both
+    small JSON-able dicts of text; `action` what the kiosk did about it at once (the
+    ledger then records what the provider did); `resolved_at`/`resolution` are set by
+    whoever reviews it (an attendant, the backend). Until then `kiosk db check` lists it.
+    """
+
+    id: str
+    detected_at: datetime
+    kind: DiscrepancyKind
+    payment_id: str | None
+    session_id: str | None
+    idempotency_key: str | None
+    expected: dict[str, str | None]
+    actual: dict[str, str | None]
+    action: str = ""
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+    @classmethod
+    def new(
+        cls,
+        kind: DiscrepancyKind,
+        *,
+        now: datetime,
+        payment_id: str | None,
+        session_id: str | None,
+        idempotency_key: str | None,
+        expected: dict[str, str | None],
+        actual: dict[str, str | None],
+        action: str = "",
+    ) -> Discrepancy:
+        return cls(
+            id=str(uuid.uuid4()),
+            detected_at=now,
+            kind=kind,
+            payment_id=payment_id,
+            session_id=session_id,
+            idempotency_key=idempotency_key,
+            expected=expected,
+            actual=actual,
+            action=action,
+        )
 
 
 @dataclass
@@ -115,6 +191,7 @@ class PaymentOperation:
     completed_at: datetime | None = None
     provider_ref: str | None = None
     error: str | None = None
+    provider_amount: Decimal | None = None  # what the provider says it applied (if it says)
 
 
 @dataclass
@@ -219,16 +296,32 @@ class Payment:
         error: str | None = None,
         masked_ref: str | None = None,
         approved_amount: Decimal | None = None,
+        provider_amount: Decimal | None = None,
+        did: OperationKind | None = None,
     ) -> None:
-        """Record the provider's answer to `op` and move the payment accordingly."""
+        """Record the provider's answer to `op` and move the payment accordingly.
+
+        `provider_amount` is the amount the provider says it applied; `did` the kind
+        of operation it says it did under the key, when that is not `op.kind`. A
+        successful capture records `provider_amount` as captured (what the provider
+        took, not what was asked), raising `authorized` to it if the provider took
+        more than the ledger knew of; a capture key the provider used for a void
+        leaves the payment voided, a void key used for a capture captured. Any other
+        kind the provider names fails the operation (nothing is assumed).
+        """
         if op not in self.operations or op.state is not OperationState.PENDING:
             raise InvalidPaymentTransition(f"payment {self.id}: {op.kind.value} is not pending")
-        op.state = OperationState.SUCCEEDED if ok else OperationState.FAILED
         op.completed_at = now
         op.provider_ref = provider_ref
         op.error = error
+        op.provider_amount = provider_amount
         if masked_ref is not None:
             self.masked_ref = masked_ref
+        kind = op.kind if did is None else did
+        settles = {OperationKind.CAPTURE, OperationKind.VOID}
+        if kind is not op.kind and not (op.kind in settles and kind in settles):
+            ok = False  # the key answered for an operation we cannot map onto this one
+        op.state = OperationState.SUCCEEDED if ok else OperationState.FAILED
         if op.kind is OperationKind.AUTHORIZE:
             if ok:
                 self.authorized = op.amount if approved_amount is None else approved_amount
@@ -241,14 +334,24 @@ class Payment:
             if ok:
                 self.authorized += op.amount if approved_amount is None else approved_amount
                 self._move(PaymentState.AUTHORIZED, f"hold increased by {op.amount}")
-        elif op.kind is OperationKind.CAPTURE:
-            if ok:
-                self.captured = op.amount
-                self._move(PaymentState.CAPTURED, "captured")
-            else:
-                self._move(PaymentState.FAILED, f"capture refused: {error}")
-        elif ok:  # VOID
+        elif (
+            ok
+            and kind is OperationKind.CAPTURE
+            and ((op.amount if provider_amount is None else provider_amount) > 0)
+        ):  # asked to capture, or to void and the provider says it captured
+            taken = op.amount if provider_amount is None else provider_amount
+            if op.kind is OperationKind.VOID and provider_amount is None:
+                taken = self.authorized  # a capture of unknown amount: the whole hold
+            self.authorized = max(self.authorized, taken)
+            self.captured = taken
+            self._move(PaymentState.CAPTURED, f"captured {taken}")
+        elif not ok and op.kind is OperationKind.CAPTURE and kind is OperationKind.CAPTURE:
+            self._move(PaymentState.FAILED, f"capture refused: {error}")
+        elif ok:  # VOID, or a capture the provider answered as a void
+            self.captured = Decimal(0)
             self._move(PaymentState.VOIDED, "hold released")
+        elif op.kind is OperationKind.CAPTURE:
+            self._move(PaymentState.FAILED, f"capture not confirmed: {error}")
         else:
             # A refused void leaves the hold to lapse at the provider: nothing more we can do.
             self._move(PaymentState.EXPIRED, f"void refused, hold will lapse: {error}")

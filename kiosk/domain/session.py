@@ -5,6 +5,13 @@ a session is always priced by what the driver was shown. Meter samples feed a
 LiveCost, whose periods split wherever a tariff condition changes; the periods are
 what the store keeps and what the CDR carries, so a CDR reprices to exactly the
 recorded totals.
+
+Tokens and stop codes are kept as keyed hashes (`StationKeys.token_hash`, computed
+by the service, which holds the key): `token_hash` for an RFID card's UID (the same
+card tapped again stops its session by comparing hashes) and `stop_code_hash` for the
+stop code. The plain stop code lives only in memory (`stop_code`), for the screen of
+the process that started the session; the store never writes it, and a session read
+back has `stop_code == ""` (running sessions are closed at start-up anyway).
 """
 
 from __future__ import annotations
@@ -144,11 +151,15 @@ class ChargingSession:
     tariff_json: str  # the tariff in force at the start, frozen
     tariff_id: str
     token_type: TokenType
-    token_uid: str | None  # RFID UID or checkout id; never a bank card number
+    token_uid: str | None  # the QR checkout id (never an RFID UID, never a card number)
     payment_id: str | None
     created_at: datetime
     customer_group: str | None = None
-    stop_code: str = field(default_factory=lambda: f"{secrets.randbelow(10**6):06d}")
+    # in memory only: the store keeps stop_code_hash
+    stop_code: str = field(default_factory=lambda: f"{secrets.randbelow(10**6):06d}", compare=False)
+    token_hash: str | None = None  # RFID: keyed hash of the card's UID (64 hex)
+    stop_code_hash: str | None = None  # keyed hash of the stop code (64 hex)
+    contract_id: str | None = None  # the account's contract id, from the token check
     state: SessionState = SessionState.PENDING
     stop_reason: StopReason | None = None
     plugged_at: datetime | None = None  # the session's start for pricing
@@ -180,6 +191,8 @@ class ChargingSession:
         payment_id: str | None,
         customer_group: str | None,
         now: datetime,
+        token_hash: str | None = None,
+        contract_id: str | None = None,
     ) -> ChargingSession:
         session = cls(
             id=str(uuid.uuid4()),
@@ -195,6 +208,8 @@ class ChargingSession:
             payment_id=payment_id,
             customer_group=customer_group,
             created_at=now,
+            token_hash=token_hash,
+            contract_id=contract_id,
         )
         session._tariff = tariff
         return session
@@ -348,6 +363,23 @@ class ChargingSession:
             pricer=self.pricer(),
         )
 
+    def cdr_token(self) -> dict[str, str]:
+        """The CDR's `cdr_token` (OCPI 2.2.1 CdrToken: uid and contract_id, 36 chars each).
+
+        An RFID card's UID is not kept, only its keyed hash: `uid` is the hash's first
+        32 hex characters (a pseudonym, the same for the same card at this station)
+        and `contract_id` the account's contract id from the token check, which is
+        what the account is billed by. The backend authorized the token and saw its
+        UID then: it maps the contract back to the eMSP's token where one needs it.
+        A QR payment's uid is its checkout id; a bank card's the session's id.
+        """
+        if self.token_hash is not None:
+            uid = self.token_hash[:32]
+        else:
+            uid = (self.token_uid or self.id)[:36]
+        contract = self.contract_id or self.token_uid or self.payment_id or self.id
+        return {"uid": uid, "type": self.token_type.value, "contract_id": contract[:36]}
+
     def cdr(self, *, country_code: str, party_id: str, location: dict[str, Any]) -> dict[str, Any]:
         """The OCPI 2.2.1 CDR of a completed session, its tariff embedded."""
         if self.state is not SessionState.COMPLETED or self.totals is None:
@@ -366,11 +398,7 @@ class ChargingSession:
             "start_date_time": _iso(self.plugged_at),
             "end_date_time": _iso(self.ended_at),
             "session_id": self.id,
-            "cdr_token": {
-                "uid": self.token_uid or self.id[:36],
-                "type": self.token_type.value,
-                "contract_id": self.token_uid or self.payment_id or self.id,
-            },
+            "cdr_token": self.cdr_token(),
             "auth_method": "WHITELIST" if self.token_type is TokenType.RFID else "COMMAND",
             "cdr_location": {
                 **location,

@@ -63,6 +63,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from kiosk.domain import redaction
 from kiosk.domain.money import minor_unit, round_to_minor
 from kiosk.domain.payment import Payment, PaymentMethod, PaymentState
 from kiosk.domain.pricing import CostBreakdown, CostLine, LineKind, TariffPricer, price_session
@@ -143,6 +144,7 @@ _EN: Final[Mapping[str, str]] = {
     "status.pending": "Payment pending",
     "status.voided": "Nothing charged, hold released",
     "status.failed": "Payment not completed",
+    "status.differs": "The amount charged differs from this receipt: under review",
     "stop": "Stopped",
     "stop.driver_screen": "on the screen",
     "stop.card_tap": "by card",
@@ -216,6 +218,7 @@ _DE: Final[Mapping[str, str]] = {
     "status.pending": "Zahlung ausstehend",
     "status.voided": "Nichts belastet, Reservierung freigegeben",
     "status.failed": "Zahlung nicht abgeschlossen",
+    "status.differs": "Der belastete Betrag weicht von diesem Beleg ab: wird geprüft",
     "stop": "Beendet",
     "stop.driver_screen": "am Bildschirm",
     "stop.card_tap": "mit der Karte",
@@ -289,6 +292,7 @@ _FR: Final[Mapping[str, str]] = {
     "status.pending": "Paiement en attente",
     "status.voided": "Rien n’a été débité, pré-autorisation libérée",
     "status.failed": "Paiement non abouti",
+    "status.differs": "Le montant débité diffère de ce reçu : vérification en cours",
     "stop": "Arrêt",
     "stop.driver_screen": "à l’écran",
     "stop.card_tap": "par badge",
@@ -362,6 +366,7 @@ _NL: Final[Mapping[str, str]] = {
     "status.pending": "Betaling in behandeling",
     "status.voided": "Niets afgeschreven, reservering vrijgegeven",
     "status.failed": "Betaling niet voltooid",
+    "status.differs": "Het afgeschreven bedrag wijkt af van deze bon: wordt onderzocht",
     "stop": "Gestopt",
     "stop.driver_screen": "via het scherm",
     "stop.card_tap": "met de pas",
@@ -389,8 +394,6 @@ _CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_CHARS: Final = 8
 # A currency code glued to its number ("CHF0.55", "EUR-1.00"): CLDR wants a space there.
 _CODE_NUMBER: Final = re.compile(r"(?<=[A-Za-z])(?=[-\d])")
-_DIGITS: Final = re.compile(r"\d")
-_MAX_REF_DIGITS: Final = 6  # "VISA •••• 4242", "RFID ••••89AB": a few digits at most
 _OCPI_DIGITS: Final = 4
 _HUNDRED: Final = Decimal(100)
 _MILLI: Final = Decimal("0.001")
@@ -643,20 +646,13 @@ def receipt_id_for(session_id: str, ended_at: datetime, tz: str) -> str:
 
 
 def mask_reference(ref: str | None) -> str | None:
-    """The payment's masked reference, re-masked if it carries more than a few digits.
+    """The payment's masked reference as a receipt prints it (`redaction.mask_reference`).
 
-    Providers hand over "VISA •••• 4242"; should one ever send a full card number,
-    only its last four digits survive.
+    The reference was rebuilt at the provider boundary already; the receipt applies the
+    same rule once more (it is idempotent) rather than trusting a stored value, so a
+    ledger written before the boundary existed never prints more than four digits.
     """
-    if ref is None:
-        return None
-    digits = _DIGITS.findall(ref)
-    if len(digits) <= _MAX_REF_DIGITS:
-        return ref
-    words = ref.split()
-    brand = words[0] if words and not _DIGITS.search(words[0]) and "•" not in words[0] else ""
-    masked = "•••• " + "".join(digits[-4:])
-    return f"{brand} {masked}" if brand else masked
+    return redaction.mask_reference(ref)
 
 
 def build_receipt(
@@ -752,7 +748,7 @@ def build_receipt(
         total_net=total_net,
         total_vat=total_gross - total_net,
         total_gross=total_gross,
-        payment=None if payment is None else _payment(payment, texts),
+        payment=None if payment is None else _payment(payment, texts, total_gross),
         stop_reason=session.stop_reason,
         stop_reason_text=stop_text,
         e_receipt_url=url,
@@ -1064,12 +1060,21 @@ def _vat_breakdown(lines: Sequence[ReceiptLine]) -> tuple[VatBreakdownLine, ...]
     )
 
 
-def _payment(payment: Payment, texts: Mapping[str, str]) -> ReceiptPayment:
+def _payment(payment: Payment, texts: Mapping[str, str], total: Decimal) -> ReceiptPayment:
+    """The payment as the provider settled it; a status line when that is not the total.
+
+    The receipt's lines and total are the priced session (what the kiosk recorded);
+    the payment shows what the provider actually did. Where the provider captured
+    another amount than the total (capped at the hold): a discrepancy the ledger has
+    recorded, the status line says so rather than hiding either figure. A voided hold
+    says "Nothing charged", which is then true whatever the total.
+    """
     state = payment.state
+    due = min(total, payment.authorized)
     if state is PaymentState.CAPTURED:
-        status = ""
+        status = "" if payment.captured == due else texts["status.differs"]
     elif state is PaymentState.VOIDED:
-        status = texts["status.voided"]
+        status = texts["status.voided"]  # true as it stands, whatever the total
     elif state in (PaymentState.DECLINED, PaymentState.FAILED, PaymentState.EXPIRED):
         status = texts["status.failed"]
     else:

@@ -8,11 +8,27 @@ commit, each state change with its outbox and audit rows in the same transaction
 
 Threading: every method runs on the caller's thread and may block on the database
 and on providers; the UI calls it from its worker thread, never from the GUI thread.
+
+Provider answers are checked, never assumed. Every provider sits behind the boundary
+(`provider_boundary.GuardedProvider`: its texts redacted, masked references rebuilt),
+and every answer is compared with what the ledger asked for: the amount, the kind of
+operation and the reference (`_discrepancies`). A mismatch is recorded as a
+`Discrepancy` (table `discrepancies`), audited, sent through the outbox and logged as a
+warning, in the transaction that records the answer; the payment then records what
+the provider did (its amount captured, a void where it voided), never the kiosk's own
+figure. Start-up recovery also asks every provider that can list its open holds for
+this station's (`HoldListing`) and voids every hold no unsettled payment owns
+(`_sweep_orphan_holds`).
+
+RFID UIDs and stop codes are kept as keyed hashes (`StationKeys.token_hash`): the same
+card tapped again, or the stop code typed in, is recognised by comparing hashes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hmac
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +40,8 @@ from kiosk.config import ConnectorConfig, Settings
 from kiosk.domain import jsonio
 from kiosk.domain.errors import KnownError, UserFacingError
 from kiosk.domain.payment import (
+    Discrepancy,
+    DiscrepancyKind,
     OperationKind,
     Payment,
     PaymentMethod,
@@ -31,6 +49,7 @@ from kiosk.domain.payment import (
     PaymentState,
 )
 from kiosk.domain.pricing import Amount
+from kiosk.domain.redaction import looks_like_pan, redact, redact_optional
 from kiosk.domain.session import (
     ChargingSession,
     MeterSample,
@@ -45,11 +64,15 @@ from kiosk.ports import (
     ChargerEventKind,
     Clock,
     PaymentProvider,
+    ProviderHold,
     ProviderResult,
+    TokenAuthorization,
     TokenAuthorizer,
 )
+from kiosk.services.provider_boundary import GuardedProvider
 from kiosk.station import ConnectorFlow, FlowEvent, FlowState
-from kiosk.store import Database
+from kiosk.station_keys import StationKeys
+from kiosk.store import Database, UnitOfWork
 from kiosk.store.repositories import redact_pan_like
 
 __all__ = ["ConnectorView", "StationService"]
@@ -121,14 +144,21 @@ class StationService:
         providers: Mapping[PaymentMethod, PaymentProvider],
         tokens: TokenAuthorizer,
         db: Database,
+        keys: StationKeys,
         notify: Notify | None = None,
     ) -> None:
         self.settings = settings
         self.charger = charger
         self.clock = clock
-        self.providers = dict(providers)
+        self.providers = dict(providers)  # the adapters, as given (test hooks reach them)
+        # The provider boundary: every answer is redacted here, in one place; the
+        # service talks to the providers only through these.
+        self._guarded: dict[PaymentMethod, GuardedProvider] = {
+            m: GuardedProvider(p, m.value) for m, p in providers.items()
+        }
         self.tokens = tokens
         self.db = db
+        self.keys = keys
         self._notify: Callable[[str, str], None] = notify or (lambda _c, _w: None)
         self.connectors: dict[str, _Connector] = {}
         for c in settings.connectors:
@@ -215,7 +245,7 @@ class StationService:
             deadline=c.deadline,
             message=c.message,
             method=c.method,
-            stop_code=None if s is None else s.stop_code,
+            stop_code=None if s is None or not s.stop_code else s.stop_code,
             receipt_session_id=c.receipt_session_id,
         )
 
@@ -263,18 +293,28 @@ class StationService:
         c = self._c(connector_id)
         self._require_method(c, PaymentMethod.QR_WEB)
         self._event(c, FlowEvent.CREDENTIAL, "checkout paid on the phone")
-        return self._authorize(c, PaymentMethod.QR_WEB, checkout_id, None)
+        return self._authorize(c, PaymentMethod.QR_WEB, redact_optional(checkout_id), None)
 
     def present_token(self, uid: str, connector_id: str | None = None) -> str:
         """An RFID card tapped on the reader.
 
-        The same card that started a running session stops it; otherwise it pays for
-        the connector that waits for a card. Returns what happened, for the screen.
+        The same card that started a running session stops it (its UID's keyed hash
+        is the session's `token_hash`); otherwise it pays for the connector that waits
+        for a card. A "UID" that is a card number is refused, never kept or sent.
+        Returns what happened, for the screen.
         """
-        uid = uid.upper()
+        uid = uid.strip().upper()
+        refused = looks_like_pan(uid) or not uid or len(uid) > 64
+        hashed = None if refused else self.keys.token_hash(uid)
         for c in self.connectors.values():
             s = c.session
-            if s is not None and s.token_uid == uid and s.state.is_running:
+            if (
+                hashed is not None
+                and s is not None
+                and s.token_hash is not None
+                and hmac.compare_digest(s.token_hash, hashed)
+                and s.state.is_running
+            ):
                 self.stop(c.config.id, StopReason.CARD_TAP)
                 return f"stopped:{c.config.id}"
         waiting = [
@@ -288,12 +328,30 @@ class StationService:
             return "ignored"
         c = waiting[0]
         self._event(c, FlowEvent.CREDENTIAL, "card tapped")
-        answer = self.tokens.authorize_token(uid)
+        if hashed is None:
+            self._decline(c, "card refused")
+            return "declined"
+        answer = _safe_token_answer(self.tokens.authorize_token(uid))
         if not answer.allowed:
             self._decline(c, answer.reason or "card refused")
             return "declined"
-        ok = self._authorize(c, PaymentMethod.ACCOUNT_TOKEN, uid, answer.customer_group)
+        ok = self._authorize(
+            c,
+            PaymentMethod.ACCOUNT_TOKEN,
+            None,
+            answer.customer_group,
+            rfid_uid=uid,
+            contract_id=answer.contract_id,
+        )
         return f"authorized:{c.config.id}" if ok else "declined"
+
+    def token_in_use(self, uid: str) -> bool:
+        """Whether the card with this UID pays for a session on one of the connectors."""
+        hashed = self.keys.token_hash(uid.strip().upper())
+        return any(
+            c.session is not None and c.session.token_hash == hashed
+            for c in self.connectors.values()
+        )
 
     def stop(self, connector_id: str, reason: StopReason) -> None:
         c = self._c(connector_id)
@@ -319,9 +377,16 @@ class StationService:
         self._event(c, FlowEvent.STOP, reason.value)
 
     def stop_by_code(self, code: str) -> str | None:
+        """Stop the running session whose stop code this is (compared as keyed hashes)."""
+        hashed = self.keys.token_hash(code.strip())
         for c in self.connectors.values():
             s = c.session
-            if s is not None and s.state.is_running and s.stop_code == code.strip():
+            if (
+                s is not None
+                and s.state.is_running
+                and s.stop_code_hash is not None
+                and hmac.compare_digest(s.stop_code_hash, hashed)
+            ):
                 self.stop(c.config.id, StopReason.STOP_CODE)
                 return c.config.id
         return None
@@ -516,7 +581,14 @@ class StationService:
         self._event(c, FlowEvent.DECLINED, reason)
 
     def _authorize(
-        self, c: _Connector, method: PaymentMethod, token_uid: str | None, group: str | None
+        self,
+        c: _Connector,
+        method: PaymentMethod,
+        token_uid: str | None,
+        group: str | None,
+        *,
+        rfid_uid: str | None = None,
+        contract_id: str | None = None,
     ) -> bool:
         now = self.now()
         tariff = self.tariff_for(c.config.id, method)
@@ -535,7 +607,10 @@ class StationService:
             payment_id=None,
             customer_group=group,
             now=now,
+            token_hash=None if rfid_uid is None else self.keys.token_hash(rfid_uid),
+            contract_id=contract_id,
         )
+        session.stop_code_hash = self.keys.token_hash(session.stop_code)
         payment = Payment.create(
             session_id=session.id, method=method, currency=tariff.currency, now=now
         )
@@ -553,33 +628,32 @@ class StationService:
                 at=self.now(),
             )
             uow.commit()
-        provider = self.providers[method]
+        provider = self._guarded[method]
+        reference = self._reference(session.id)
         result = self._call(
             lambda: provider.authorize(
                 idempotency_key=op.idempotency_key,
                 amount=op.amount,
                 currency=payment.currency,
-                reference=session.id,
+                reference=reference,
             ),
             provider,
             op,
         )
         now = self.now()
-        payment.complete(
+        found = self._apply(
+            payment,
             op,
-            ok=result.ok,
-            now=now,
-            provider_ref=result.provider_ref,
-            error=result.error,
+            result,
             masked_ref=(
-                f"RFID ••••{token_uid[-4:]}"
-                if method is PaymentMethod.ACCOUNT_TOKEN and token_uid
+                f"RFID ••••{rfid_uid[-4:]}"
+                if method is PaymentMethod.ACCOUNT_TOKEN and rfid_uid
                 else result.masked_ref
             ),
-            approved_amount=result.approved_amount,
         )
+        ok = payment.state is PaymentState.AUTHORIZED
         with self.db.unit_of_work() as uow:
-            if result.ok:
+            if ok:
                 session.authorized(group, now)
                 uow.outbox.add(
                     "payment.authorized",
@@ -594,14 +668,16 @@ class StationService:
             uow.payments.save(payment)
             uow.audit.append(
                 "station",
-                "payment.authorized" if result.ok else "payment.declined",
+                "payment.authorized" if ok else "payment.declined",
                 payment.id,
-                {"reason": redact_pan_like(result.error) or ""},
+                {"reason": redact_pan_like(payment.decline_reason if not ok else None) or ""},
                 at=now,
             )
+            self._record_discrepancies(uow, found)
             uow.commit()
-        if not result.ok:
-            self._decline(c, result.error or "declined")
+        self._warn(found)
+        if not ok:
+            self._decline(c, payment.decline_reason or "declined")
             return False
         c.session, c.payment = session, payment
         self._event(c, FlowEvent.AUTHORIZED, f"hold of {payment.authorized} {payment.currency}")
@@ -617,6 +693,165 @@ class StationService:
             )
         return True
 
+    def _reference(self, session_id: str) -> str:
+        """The merchant reference of a session's hold: `<station id>:<session id>`."""
+        return f"{self._reference_prefix()}{session_id}"
+
+    def _reference_prefix(self) -> str:
+        return f"{self.settings.station.id}:"
+
+    def _station_currency(self) -> str:
+        for c in self.connectors.values():
+            if c.tariffs:
+                return c.tariffs[0].currency
+        return "EUR"
+
+    # ------------------------------------------------- checking provider answers
+
+    def _discrepancies(
+        self, p: Payment, op: PaymentOperation, result: ProviderResult
+    ) -> list[Discrepancy]:
+        """How the provider's answer to `op` differs from what the ledger asked for.
+
+        Compared when the provider reports them: the kind of operation done under the
+        key, its amount, the hold it acted on (for everything after the authorization)
+        and the merchant reference of that hold.
+        """
+        now = self.now()
+        found: list[Discrepancy] = []
+
+        def add(kind: DiscrepancyKind, field: str, expected: str | None, actual: str) -> None:
+            found.append(
+                Discrepancy.new(
+                    kind,
+                    now=now,
+                    payment_id=p.id,
+                    session_id=p.session_id,
+                    idempotency_key=op.idempotency_key,
+                    expected={field: expected, "operation": op.kind.value},
+                    actual={field: actual, "ok": "true" if result.ok else "false"},
+                )
+            )
+
+        if result.kind is not None and result.kind != op.kind.value:
+            add(DiscrepancyKind.KIND_MISMATCH, "kind", op.kind.value, result.kind)
+        if result.amount is not None and result.amount != op.amount:
+            add(DiscrepancyKind.AMOUNT_MISMATCH, "amount", str(op.amount), str(result.amount))
+        if (
+            op.kind is not OperationKind.AUTHORIZE
+            and result.provider_ref is not None
+            and result.provider_ref != p.provider_ref
+        ):
+            add(
+                DiscrepancyKind.REFERENCE_MISMATCH,
+                "provider_ref",
+                p.provider_ref,
+                result.provider_ref,
+            )
+        expected_reference = self._reference(p.session_id)
+        # (a bare session id is how holds were referenced before the station prefix)
+        if result.reference is not None and result.reference not in (
+            expected_reference,
+            p.session_id,
+        ):
+            add(
+                DiscrepancyKind.REFERENCE_MISMATCH,
+                "reference",
+                expected_reference,
+                result.reference,
+            )
+        return found
+
+    def _apply(
+        self,
+        p: Payment,
+        op: PaymentOperation,
+        result: ProviderResult,
+        *,
+        masked_ref: str | None = None,
+    ) -> list[Discrepancy]:
+        """Record the provider's answer to `op` as what the provider did; return the mismatches.
+
+        The rule: the provider's word on money wins, and every difference is kept.
+        Another amount under the key: the payment records the provider's amount (the
+        capture it took, the hold it placed). Another kind (a capture key used for a
+        void, or the reverse): the payment records what was done. An answer about
+        another hold or session: the operation failed (the kiosk never uses a hold it
+        cannot name as its own). Each case becomes a `Discrepancy` for the caller to
+        record in the transaction that saves the payment.
+        """
+        found = self._discrepancies(p, op, result)
+        kinds = {d.kind for d in found}
+        ok = result.ok and DiscrepancyKind.REFERENCE_MISMATCH not in kinds
+        did: OperationKind | None = None
+        if DiscrepancyKind.KIND_MISMATCH in kinds and result.kind is not None:
+            try:
+                did = OperationKind(result.kind)
+            except ValueError:
+                ok = False  # a kind we do not know: nothing is assumed
+        error = result.error
+        if DiscrepancyKind.REFERENCE_MISMATCH in kinds:
+            error = "the provider's answer is about another payment"
+        authorizing = op.kind is OperationKind.AUTHORIZE
+        provider_ref = result.provider_ref if authorizing else p.provider_ref
+        p.complete(
+            op,
+            ok=ok,
+            now=self.now(),
+            provider_ref=provider_ref,
+            error=error,
+            masked_ref=masked_ref if masked_ref is not None else result.masked_ref,
+            approved_amount=result.approved_amount,
+            provider_amount=result.amount,
+            did=did,
+        )
+        outcome = f"the ledger records the provider's answer: payment {p.state.value}"
+        if p.state is PaymentState.CAPTURED:
+            outcome += f", captured {p.captured} {p.currency}"
+        for d in found:
+            d.action = outcome
+        return found
+
+    def _record_discrepancies(self, uow: UnitOfWork, found: list[Discrepancy]) -> None:
+        """Each discrepancy: its row, an audit entry and an outbox event (same transaction)."""
+        for d in found:
+            uow.discrepancies.add(d)
+            detail: dict[str, Any] = {
+                "kind": d.kind.value,
+                "idempotency_key": d.idempotency_key or "",
+                "expected": d.expected,
+                "actual": d.actual,
+                "action": d.action,
+            }
+            subject = d.payment_id or d.session_id or d.id
+            uow.audit.append("station", "payment.discrepancy", subject, detail, at=d.detected_at)
+            uow.outbox.add(
+                "payment.discrepancy",
+                subject,
+                {
+                    "discrepancy_id": d.id,
+                    "payment_id": d.payment_id,
+                    "session_id": d.session_id,
+                    **detail,
+                },
+                f"discrepancy:{d.id}",
+                now=d.detected_at,
+            )
+
+    @staticmethod
+    def _warn(found: list[Discrepancy]) -> None:
+        for d in found:
+            log.warning(
+                "payment %s: the provider's answer differs from the ledger (%s, key %s):"
+                " expected %s, the provider says %s; %s",
+                d.payment_id or "-",
+                d.kind.value,
+                d.idempotency_key or "-",
+                d.expected,
+                d.actual,
+                d.action,
+            )
+
     @staticmethod
     def _call(
         send: Callable[[], ProviderResult], provider: PaymentProvider, op: PaymentOperation
@@ -630,7 +865,7 @@ class StationService:
                 known = provider.lookup(idempotency_key=op.idempotency_key)
             except KnownError:
                 known = None
-            return known if known is not None else ProviderResult(False, error=str(exc))
+            return known if known is not None else ProviderResult(False, error=redact(str(exc)))
 
     def _cancel_before_plug(self, c: _Connector, reason: StopReason) -> None:
         s, p = c.session, c.payment
@@ -685,7 +920,7 @@ class StationService:
             self._complete(p, op)
 
     def _complete(self, p: Payment, op: PaymentOperation) -> None:
-        provider = self.providers[p.method]
+        provider = self._guarded[p.method]
         assert p.provider_ref is not None
         ref = p.provider_ref
         if op.kind is OperationKind.CAPTURE:
@@ -710,7 +945,7 @@ class StationService:
                 provider,
                 op,
             )
-        p.complete(op, ok=result.ok, now=self.now(), provider_ref=ref, error=result.error)
+        found = self._apply(p, op, result)
         with self.db.unit_of_work() as uow:
             uow.payments.save(p)
             uow.outbox.add(
@@ -720,21 +955,36 @@ class StationService:
                 f"{op.idempotency_key}:event",
                 now=self.now(),
             )
-            uow.audit.append(
-                "station",
-                f"payment.{p.state.value}",
-                p.id,
-                {"amount": str(op.amount), "error": redact_pan_like(result.error) or ""},
-            )
+            detail = {"amount": str(op.amount), "error": redact_pan_like(op.error) or ""}
+            if p.state is PaymentState.CAPTURED and p.captured != op.amount:
+                detail["captured"] = str(p.captured)  # the provider's amount, not ours
+            uow.audit.append("station", f"payment.{p.state.value}", p.id, detail)
+            self._record_discrepancies(uow, found)
             uow.commit()
+        self._warn(found)
 
     # -------------------------------------------------------------- recovery
 
     def recover(self) -> dict[str, int]:
-        """After a crash or power cut: resolve every session and payment left open."""
+        """After a crash or power cut: resolve every session and payment left open.
+
+        First, plain RFID UIDs and stop codes left by a ledger from before the keyed
+        hashes are hashed. Then every open session and payment is settled (a pending
+        operation resolved by asking the provider about its key). Last, the open holds
+        of every provider that can list them are compared with the ledger: a hold no
+        unsettled payment owns is an orphan, recorded and voided (`orphan_holds` in
+        the counts, which are otherwise those of the sessions and payments settled).
+        """
         counts = {"sessions": 0, "payments": 0}
         now = self.now()
         with self.db.unit_of_work() as uow:
+            hashed = uow.sessions.hash_plain_tokens(self.keys.token_hash)
+            if hashed:
+                uow.audit.append(
+                    "station", "ledger.tokens_hashed", "sessions", {"sessions": hashed}, at=now
+                )
+                uow.commit()
+                log.info("replaced the plain card UIDs and stop codes of %d session(s)", hashed)
             sessions = uow.sessions.non_final()
             payments = {p.session_id: p for p in uow.payments.non_final()}
         for s in sessions:
@@ -748,13 +998,114 @@ class StationService:
             self._recover_payment(p)
         if counts["sessions"] or counts["payments"]:
             log.warning("recovered %(sessions)d session(s) and %(payments)d payment(s)", counts)
+        orphans = self._sweep_orphan_holds()
+        if orphans:
+            counts["orphan_holds"] = orphans
         return counts
+
+    def _sweep_orphan_holds(self) -> int:
+        """Void every open hold of this station that no unsettled payment owns.
+
+        Asked of each provider that can list its holds (`HoldListing`), by the
+        station's reference prefix. A hold the ledger does not know (a lost ledger
+        tail, a crash before the hold's answer was recorded on a provider without
+        `lookup`) or one whose payment the ledger has settled is an ORPHAN_HOLD: the
+        discrepancy is recorded first (with the void's key, so a crash in between
+        records it once and re-sends the same key), then the hold is voided and the
+        outcome audited and sent through the outbox.
+        """
+        prefix = self._reference_prefix()
+        seen: set[int] = set()
+        voided = 0
+        for provider in self._guarded.values():
+            if id(provider.inner) in seen or not provider.lists_holds:
+                continue
+            seen.add(id(provider.inner))
+            try:
+                holds = provider.open_holds(reference_prefix=prefix)
+            except KnownError as exc:
+                log.warning("provider %s: cannot list its open holds: %s", provider.name, exc)
+                continue
+            if not holds:
+                continue
+            with self.db.unit_of_work(write=False) as uow:
+                owned = uow.payments.with_provider_refs([h.provider_ref for h in holds])
+            owners = {p.provider_ref: p for p in owned}
+            for hold in holds:
+                owner = owners.get(hold.provider_ref)
+                if owner is not None and not owner.state.is_final:
+                    continue  # a live payment's hold
+                self._void_orphan(provider, hold, owner, prefix)
+                voided += 1
+        return voided
+
+    def _void_orphan(
+        self, provider: GuardedProvider, hold: ProviderHold, owner: Payment | None, prefix: str
+    ) -> None:
+        key = f"orphan:{hold.provider_ref}:void"
+        session_id = hold.reference[len(prefix) :][:36] or None
+        now = self.now()
+        d = Discrepancy.new(
+            DiscrepancyKind.ORPHAN_HOLD,
+            now=now,
+            payment_id=None if owner is None else owner.id,
+            session_id=session_id if owner is None else owner.session_id,
+            idempotency_key=key,
+            expected={
+                "hold": "none" if owner is None else "settled",
+                "payment_state": None if owner is None else owner.state.value,
+            },
+            actual={
+                "provider_ref": hold.provider_ref,
+                "reference": hold.reference,
+                "amount": str(hold.amount),
+                "state": "open",
+            },
+            action="the kiosk voids the hold",
+        )
+        with self.db.unit_of_work() as uow:
+            known = any(x.idempotency_key == key for x in uow.discrepancies.list())
+            if not known:
+                self._record_discrepancies(uow, [d])
+                uow.commit()
+        if not known:
+            self._warn([d])
+        currency = hold.currency or self._station_currency()
+        try:
+            result = provider.void(
+                idempotency_key=key,
+                provider_ref=hold.provider_ref,
+                amount=hold.amount,
+                currency=currency,
+            )
+        except KnownError as exc:
+            result = ProviderResult(False, hold.provider_ref, error=str(exc))
+        detail = {
+            "provider_ref": hold.provider_ref,
+            "amount": str(hold.amount),
+            "ok": "true" if result.ok else "false",
+            "error": redact_pan_like(result.error) or "",
+        }
+        with self.db.unit_of_work() as uow:
+            if uow.outbox.get_by_key(f"{key}:event") is not None:
+                return  # told before (a refused void, asked again at this start)
+            uow.audit.append("station", "payment.orphan_hold_voided", hold.provider_ref, detail)
+            uow.outbox.add(
+                "payment.orphan_hold_voided",
+                hold.provider_ref,
+                {"discrepancy_key": key, "session_id": session_id, **detail},
+                f"{key}:event",
+                now=self.now(),
+            )
+            uow.commit()
+        if not result.ok:
+            log.warning("orphan hold %s: the void was refused: %s", hold.provider_ref, result.error)
 
     def _resolve_pending(self, p: Payment) -> None:
         op = p.pending_operation()
         if op is None:
             return
-        provider = self.providers[p.method]
+        provider = self._guarded[p.method]
         known = provider.lookup(idempotency_key=op.idempotency_key)
         if known is None and op.kind in (OperationKind.CAPTURE, OperationKind.VOID):
             # Never arrived: send it again with the same key (the provider deduplicates).
@@ -762,15 +1113,9 @@ class StationService:
             return
         if known is None:
             known = ProviderResult(False, error="not sent before the restart")
-        p.complete(
-            op,
-            ok=known.ok,
-            now=self.now(),
-            provider_ref=known.provider_ref or p.provider_ref,
-            error=known.error,
-            masked_ref=known.masked_ref,
-            approved_amount=known.approved_amount,
-        )
+        if op.kind is not OperationKind.AUTHORIZE and known.provider_ref is None:
+            known = dataclasses.replace(known, provider_ref=p.provider_ref)
+        found = self._apply(p, op, known)
         with self.db.unit_of_work() as uow:
             uow.payments.save(p)
             # The backend hears of it as it would have without the crash.
@@ -784,7 +1129,9 @@ class StationService:
             uow.audit.append(
                 "station", "payment.recovered", p.id, {"operation": op.kind.value}, at=self.now()
             )
+            self._record_discrepancies(uow, found)
             uow.commit()
+        self._warn(found)
 
     def _recover_session(self, s: ChargingSession, p: Payment | None, now: datetime) -> None:
         if p is not None:
@@ -822,6 +1169,16 @@ class StationService:
                 uow.payments.save(p)
                 uow.commit()
             self._complete(p, op)
+
+
+def _safe_token_answer(answer: TokenAuthorization) -> TokenAuthorization:
+    """The token check's texts, redacted: they are stored, shown and logged."""
+    return TokenAuthorization(
+        allowed=answer.allowed,
+        customer_group=redact_optional(answer.customer_group),
+        contract_id=redact_optional(answer.contract_id),
+        reason=redact_optional(answer.reason),
+    )
 
 
 def _payment_event(p: Payment) -> dict[str, Any]:

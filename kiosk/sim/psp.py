@@ -3,8 +3,14 @@
 It stands for the far side of a payment: a card acquirer behind the terminal, a
 web checkout, or an account ledger. Like a real PSP it outlives the kiosk process
 (its state is in a separate file), answers repeated calls with the same
-idempotency key with the first answer, and can be asked what became of a key
-after a crash. Test cards choose the outcome, as acquirers' sandboxes do.
+idempotency key with the first answer (and says in it what it did: the amount,
+the kind of operation and the merchant reference, so the kiosk can compare), can be
+asked what became of a key after a crash, and lists its open holds by merchant
+reference (`open_holds`, the optional `HoldListing` port). Test cards choose the
+outcome, as acquirers' sandboxes do.
+
+Files written by an older version (without the reference columns) are upgraded in
+place when opened; their holds have no reference and are never listed as open.
 """
 
 from __future__ import annotations
@@ -13,13 +19,13 @@ import contextlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
-from kiosk.ports import ProviderResult, TokenAuthorization
+from kiosk.ports import ProviderHold, ProviderResult, TokenAuthorization
 
 __all__ = ["TEST_CARDS", "TEST_TOKENS", "SimulatedAccounts", "SimulatedPsp", "TestCard"]
 
@@ -68,6 +74,10 @@ class SimulatedPsp:
             "CREATE TABLE IF NOT EXISTS holds (ref TEXT PRIMARY KEY, method TEXT, authorized TEXT,"
             " captured TEXT, state TEXT)"
         )
+        for table, column in (("ops", "reference"), ("holds", "reference"), ("holds", "currency")):
+            columns = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
         self.next_card = "visa-ok"
 
     def close(self) -> None:
@@ -89,19 +99,32 @@ class SimulatedPsp:
             self._db.execute("COMMIT")
 
     def _known(self, key: str) -> ProviderResult | None:
+        """The first answer given under `key`, with what was done (amount, kind, reference)."""
         row = self._db.execute(
-            "SELECT ok, ref, error, masked, approved FROM ops WHERE key = ?", (key,)
+            "SELECT ok, ref, error, masked, approved, amount, kind, reference FROM ops"
+            " WHERE key = ?",
+            (key,),
         ).fetchone()
         if row is None:
             return None
-        ok, ref, error, masked, approved = row
+        ok, ref, error, masked, approved, amount, kind, reference = row
         return ProviderResult(
-            bool(ok), ref, error, masked, None if approved is None else Decimal(approved)
+            bool(ok),
+            ref,
+            error,
+            masked,
+            None if approved is None else Decimal(approved),
+            amount=None if amount is None else Decimal(amount),
+            kind=kind,
+            reference=reference,
         )
 
-    def _record(self, key: str, kind: str, amount: Decimal, result: ProviderResult) -> None:
+    def _record(
+        self, key: str, kind: str, amount: Decimal, result: ProviderResult, reference: str | None
+    ) -> ProviderResult:
         self._db.execute(
-            "INSERT INTO ops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ops (key, method, kind, ref, amount, ok, error, masked, approved,"
+            " reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 self.method,
@@ -112,8 +135,16 @@ class SimulatedPsp:
                 result.error,
                 result.masked_ref,
                 None if result.approved_amount is None else str(result.approved_amount),
+                reference,
             ),
         )
+        known = self._known(key)
+        assert known is not None
+        return known
+
+    def _reference_of(self, ref: str) -> str | None:
+        row = self._db.execute("SELECT reference FROM holds WHERE ref = ?", (ref,)).fetchone()
+        return None if row is None else row[0]
 
     def _hold(self, ref: str) -> tuple[Decimal, Decimal, str] | None:
         row = self._db.execute(
@@ -135,14 +166,14 @@ class SimulatedPsp:
                 result = ProviderResult(False, None, card.reason, card.masked)
             else:
                 approved = amount if card.outcome == "approve" else (amount / 2).quantize(amount)
-                ref = f"{self.method}-{uuid.uuid4().hex[:16]}"
+                ref = f"{self.method}-{uuid.uuid4().hex}"
                 self._db.execute(
-                    "INSERT INTO holds VALUES (?, ?, ?, '0', 'authorized')",
-                    (ref, self.method, str(approved)),
+                    "INSERT INTO holds (ref, method, authorized, captured, state, reference,"
+                    " currency) VALUES (?, ?, ?, '0', 'authorized', ?, ?)",
+                    (ref, self.method, str(approved), reference, currency),
                 )
                 result = ProviderResult(True, ref, None, card.masked, approved)
-            self._record(idempotency_key, "authorize", amount, result)
-            return result
+            return self._record(idempotency_key, "authorize", amount, result, reference)
 
     def increment(
         self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
@@ -160,8 +191,9 @@ class SimulatedPsp:
                     (str(hold[0] + amount), provider_ref),
                 )
                 result = ProviderResult(True, provider_ref, approved_amount=amount)
-            self._record(idempotency_key, "increment", amount, result)
-            return result
+            return self._record(
+                idempotency_key, "increment", amount, result, self._reference_of(provider_ref)
+            )
 
     def capture(
         self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
@@ -181,8 +213,9 @@ class SimulatedPsp:
                     (str(amount), provider_ref),
                 )
                 result = ProviderResult(True, provider_ref)
-            self._record(idempotency_key, "capture", amount, result)
-            return result
+            return self._record(
+                idempotency_key, "capture", amount, result, self._reference_of(provider_ref)
+            )
 
     def void(
         self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
@@ -197,12 +230,26 @@ class SimulatedPsp:
             else:
                 self._db.execute("UPDATE holds SET state = 'voided' WHERE ref = ?", (provider_ref,))
                 result = ProviderResult(True, provider_ref)
-            self._record(idempotency_key, "void", amount, result)
-            return result
+            return self._record(
+                idempotency_key, "void", amount, result, self._reference_of(provider_ref)
+            )
 
     def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
         with self._lock:
             return self._known(idempotency_key)
+
+    def open_holds(self, *, reference_prefix: str) -> Sequence[ProviderHold]:
+        """The holds still open whose merchant reference starts with `reference_prefix`."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT ref, reference, authorized, currency FROM holds"
+                " WHERE state = 'authorized' AND reference IS NOT NULL"
+                " AND substr(reference, 1, ?) = ? ORDER BY rowid",
+                (len(reference_prefix), reference_prefix),
+            ).fetchall()
+        return [
+            ProviderHold(ref, ref_text, Decimal(amount), cur) for ref, ref_text, amount, cur in rows
+        ]
 
     # ------------------------------------------------------- for reconciliation
 

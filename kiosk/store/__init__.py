@@ -2,7 +2,8 @@
 
 Usage::
 
-    db = open_database(path)                 # migrates, verifies; UnsafeDatabase otherwise
+    db = open_database(path, keys=keys)      # locks, migrates, verifies; UnsafeDatabase otherwise
+    ro = open_database(path, read_only=True) # never writes (kiosk db check, reports)
     with db.unit_of_work() as uow:           # one transaction
         uow.payments.save(payment)
         uow.outbox.add(topic=..., aggregate_id=..., payload=..., idempotency_key=..., now=now)
@@ -15,6 +16,8 @@ from kiosk.store.database import Database, Pragmas, alembic_config, open_databas
 from kiosk.store.errors import (
     ConcurrencyError,
     DuplicateKey,
+    LedgerLocked,
+    NotALedger,
     SensitiveDataRefused,
     StorageBusy,
     StorageCorrupt,
@@ -48,6 +51,8 @@ __all__ = [
     "ConcurrencyError",
     "Database",
     "DuplicateKey",
+    "LedgerLocked",
+    "NotALedger",
     "OutboxMessage",
     "OutboxRepository",
     "PaymentRepository",

@@ -15,21 +15,48 @@ never wait for a writer.
 SQLite failures that come from the environment (disk full, read-only file, lock held
 too long, I/O error, damaged file) are turned into `StorageError`s with a message for
 the maintenance screen; everything else (a bad query) stays a SQLAlchemy error.
+
+One writer per ledger: a writer takes the ledger's lock (`<db>.lock`, kiosk/store/lock.py)
+before it migrates anything, and holds it until `close()`; another process gets
+`LedgerLocked` naming the holder. With the station's keys (`keys=`), the writer's audit
+entries are chained with HMAC-SHA256 under `StationKeys.audit`.
+
+`open_database(path, read_only=True)` (for `kiosk db check` and the report commands)
+never writes: no file, folder, lock or key is created, nothing is migrated, no pragma
+that persists is set (`query_only` is on), and the WAL is never checkpointed. A missing,
+empty, foreign or newer file is refused with a one-line `StorageError`. How the file is
+opened depends on what lies beside it:
+
+- no `-wal`: `immutable=1`; the file is the whole ledger and SQLite creates nothing
+  (a WAL-mode file opened with `mode=ro` would create its `-wal` and `-shm`, and cannot
+  be opened at all on a read-only medium);
+- `-wal` (even empty) and `-shm`: `mode=ro`, sharing the WAL index with a writer that
+  may be running, so a checkpoint never changes the file under the check;
+- `-wal` without `-shm` (left by a crash or a power cut; no writer runs without its
+  index), or `mode=ro` failing on a read-only medium: the file and its WAL are copied to
+  a private temporary folder and the copy is opened, so the WAL's transactions are
+  read without creating anything beside the ledger; if no copy can be made either,
+  `immutable=1` and the Database says in `unverified` that the WAL was not read.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import logging
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, pool
 from sqlalchemy.engine import ExceptionContext
@@ -37,6 +64,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain.errors import BugError
 from kiosk.store.errors import (
+    NotALedger,
     StorageBusy,
     StorageCorrupt,
     StorageError,
@@ -44,15 +72,26 @@ from kiosk.store.errors import (
     StorageReadOnly,
     UnsafeDatabase,
 )
-from kiosk.store.repositories import Clock, utc_now
+from kiosk.store.lock import LedgerLock, acquire_ledger_lock
+from kiosk.store.repositories import (
+    CHAIN_ANCHOR,
+    AuditChainReport,
+    Clock,
+    check_chain_anchor,
+    utc_now,
+)
 from kiosk.store.schema import AUDIT_TRIGGERS
 from kiosk.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from kiosk.station_keys import StationKeys
 
 __all__ = [
     "MIGRATIONS_DIR",
     "Database",
     "Pragmas",
     "alembic_config",
+    "head_revision",
     "open_database",
 ]
 
@@ -63,6 +102,11 @@ DEFAULT_BUSY_TIMEOUT_S: Final = 5.0
 _SYNCHRONOUS_FULL: Final = 2
 _BEGIN_OPTION: Final = "kiosk_begin"
 _MEMORY: Final = ":memory:"
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+# The tables without which a file is not a kiosk ledger (the first migration's).
+LEDGER_TABLES: Final = frozenset(
+    {"alembic_version", "sessions", "payments", "payment_operations", "audit_log"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,17 +281,48 @@ def _make_engine(
 
 
 class Database:
-    """An open, migrated, verified ledger. Make one with `open_database`."""
+    """An open ledger. Make one with `open_database`.
 
-    def __init__(self, path: Path, engine: Engine, *, clock: Clock = utc_now) -> None:
+    A writer's Database is migrated and verified and holds the ledger's lock; a
+    read-only one (`read_only=True`) refuses write units of work. `unverified` lists
+    what a read-only open could not read (the WAL on a medium where it cannot be read);
+    `notes` how it was read; `revision` is the ledger's migration revision.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        *,
+        clock: Clock = utc_now,
+        keys: StationKeys | None = None,
+        read_only: bool = False,
+        lock: LedgerLock | None = None,
+        revision: str | None = None,
+        notes: tuple[str, ...] = (),
+        unverified: tuple[str, ...] = (),
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self.path = path
         self.engine = engine
         self.clock = clock
+        self.keys = keys
+        self.read_only = read_only
+        self.lock = lock
+        self.revision = revision
+        self.notes = notes
+        self.unverified = unverified
+        self._on_close = on_close
+        self._closed = False
         self._write = sessionmaker(
             bind=engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}),
             expire_on_commit=False,
         )
         self._read = sessionmaker(bind=engine, expire_on_commit=False)
+
+    @property
+    def audit_key(self) -> bytes | None:
+        return None if self.keys is None else self.keys.audit
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
         """One transaction; use as `with db.unit_of_work() as uow: ...; uow.commit()`.
@@ -255,9 +330,15 @@ class Database:
         write=True begins with BEGIN IMMEDIATE (takes the write lock up front, waiting
         up to the busy timeout); write=False begins a plain read transaction.
         """
-        return UnitOfWork(self._write if write else self._read, clock=self.clock)
+        if write and self.read_only:
+            raise BugError(f"the ledger {self.path} is open read-only: no write unit of work")
+        return UnitOfWork(
+            self._write if write else self._read, clock=self.clock, audit_key=self.audit_key
+        )
 
     def session_factory(self, *, write: bool = True) -> sessionmaker[Session]:
+        if write and self.read_only:
+            raise BugError(f"the ledger {self.path} is open read-only: no write session")
         return self._write if write else self._read
 
     def pragmas(self) -> Pragmas:
@@ -268,7 +349,17 @@ class Database:
             return _read_pragmas(driver)
 
     def close(self) -> None:
-        self.engine.dispose()
+        """Close every connection, then give back the writer's lock (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.engine.dispose()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+            if self._on_close is not None:
+                self._on_close()
 
     def __enter__(self) -> Self:
         return self
@@ -282,7 +373,8 @@ class Database:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Database({str(self.path)!r})"
+        mode = ", read_only=True" if self.read_only else ""
+        return f"Database({str(self.path)!r}{mode})"
 
 
 def _url(path: Path) -> URL:
@@ -357,29 +449,325 @@ def _verify(engine: Engine, where: str) -> None:
         )
 
 
+def _warn_if_another_key(engine: Engine, where: str, keys: StationKeys) -> None:
+    """A writer whose key does not verify the ledger's keyed-chain anchor says so once.
+
+    The ledger stays usable (new entries are keyed with this key); `kiosk db check`
+    reports the entries the key cannot verify. The usual cause: the key file was lost
+    and made anew, or the ledger was copied to a station with another key.
+    """
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT value FROM station_state WHERE key = ?", (CHAIN_ANCHOR,)
+        ).first()
+        conn.rollback()
+    if row is None:
+        return
+    probe = AuditChainReport(problems=[])
+    check_chain_anchor(row[0], keys.audit, probe)
+    if probe.anchor_wrong_key or probe.problems:
+        log.warning(
+            "ledger %s: its audit chain was keyed with another station key than this one"
+            " (the key file lost and made anew, or another station's ledger?); new entries"
+            " are keyed with this key, and `kiosk db check` reports the earlier ones",
+            where,
+        )
+
+
+def _warn_if_emptied(path: Path) -> None:
+    """A writer about to start a new ledger in an existing 0-byte file says so."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return
+    wal = path.with_name(path.name + "-wal")
+    if size == 0 and not wal.exists():
+        log.warning(
+            "the ledger file %s is empty (0 bytes): starting a new ledger in it; if it"
+            " held sessions, stop the kiosk and restore it from a backup",
+            path,
+        )
+
+
 def open_database(
     path: Path,
     *,
     busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
     clock: Clock = utc_now,
+    keys: StationKeys | None = None,
+    read_only: bool = False,
 ) -> Database:
     """Create or open the ledger at `path`, migrate it to head and verify it.
 
     Raises UnsafeDatabase when WAL, synchronous=FULL, foreign keys, the busy timeout
-    or the audit triggers did not take, and another StorageError when the file or
-    its folder cannot be created, read or written. `clock` stamps the outbox, audit
-    and station-state rows whose time the caller does not give.
+    or the audit triggers did not take, LedgerLocked when another process is the
+    ledger's writer, and another StorageError when the file or its folder cannot be
+    created, read or written. `clock` stamps the outbox, audit and station-state rows
+    whose time the caller does not give; with `keys`, new audit entries are chained
+    with HMAC-SHA256 under `keys.audit`.
+
+    read_only=True opens an existing ledger without writing anything (see the module
+    docstring); no lock is taken and nothing is migrated. It raises StorageError for a
+    missing or unreadable file, NotALedger for an empty, foreign or non-ledger SQLite
+    file, StorageCorrupt for a damaged one and UnsafeDatabase for a newer revision.
     """
     where = str(path)
     busy_timeout_ms = round(busy_timeout_s * 1000)
+    if read_only:
+        return _open_read_only(
+            path, where=where, busy_timeout_ms=busy_timeout_ms, clock=clock, keys=keys
+        )
     _make_folder(path)
-    url = _url(path)
-    _migrate(url, where=where, busy_timeout_ms=busy_timeout_ms)
-    engine = _make_engine(url, where=where, busy_timeout_ms=busy_timeout_ms)
+    lock = None if where == _MEMORY else acquire_ledger_lock(path)
     try:
-        _verify(engine, where)
+        if where != _MEMORY:
+            _warn_if_emptied(path)
+        url = _url(path)
+        _migrate(url, where=where, busy_timeout_ms=busy_timeout_ms)
+        engine = _make_engine(url, where=where, busy_timeout_ms=busy_timeout_ms)
+        try:
+            _verify(engine, where)
+            if keys is not None:
+                _warn_if_another_key(engine, where, keys)
+        except BaseException:
+            engine.dispose()
+            raise
     except BaseException:
-        engine.dispose()
+        if lock is not None:
+            lock.release()
         raise
-    log.info("database %s open (WAL, synchronous=FULL, foreign keys on)", where)
-    return Database(path, engine, clock=clock)
+    log.info(
+        "database %s open (WAL, synchronous=FULL, foreign keys on%s)",
+        where,
+        ", keyed audit chain" if keys is not None else "",
+    )
+    return Database(path, engine, clock=clock, keys=keys, lock=lock)
+
+
+# ------------------------------------------------------------------ read-only opens
+
+
+def _refuse_non_ledger_file(path: Path, where: str) -> None:
+    """StorageError/NotALedger for what is not even an SQLite file; reads 16 bytes."""
+    try:
+        if not path.exists():
+            raise StorageError(f"no database at {where}")
+        if path.is_dir():
+            raise NotALedger(f"{where} is a folder, not a ledger")
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            header = f.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(f"cannot read {where}: {exc.strerror or exc}") from None
+    if size == 0:
+        raise NotALedger(
+            f"{where} is empty (0 bytes): not a ledger; nothing to check (if it held"
+            " sessions, restore it from a backup)"
+        )
+    if header != _SQLITE_HEADER:
+        raise NotALedger(f"{where} is not a kiosk ledger: not an SQLite database file")
+
+
+def _sqlite_uri(path: Path, *, immutable: bool) -> str:
+    uri = path.resolve().as_uri() + "?mode=ro"
+    return uri + "&immutable=1" if immutable else uri
+
+
+def _lenient_text(raw: bytes) -> str | bytes:
+    """TEXT as str, or as the raw bytes when a damaged page left invalid UTF-8 in it.
+
+    The checker then reports the column as "not text" instead of the sqlite3 module
+    raising UnicodeDecodeError out of the middle of a table scan.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
+def _probe(uri: str, where: str, busy_timeout_ms: int) -> StorageError | None:
+    """Open `uri` once and read the schema: None when it works, the StorageError if not."""
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000)
+    except sqlite3.Error as exc:
+        return _storage_error(exc, where) or StorageError(f"cannot open {where}: {exc}")
+    conn.text_factory = _lenient_text
+    try:
+        conn.execute("SELECT count(*), max(length(sql)) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        return _storage_error(exc, where) or StorageError(f"cannot read {where}: {exc}")
+    except UnicodeDecodeError:  # SQLite's message quoted damaged schema text
+        return StorageCorrupt(
+            f"The kiosk database {where} is damaged: its schema cannot be read."
+            " Restore it from a backup or move it aside."
+        )
+    finally:
+        conn.close()
+    return None
+
+
+def _private_copy(path: Path, wal: Path) -> tuple[Path, Callable[[], None]]:
+    """The ledger and its WAL copied into a new temporary folder (removed by the callback)."""
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-ledger-"))
+    try:
+        copy = folder / path.name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return copy, partial(shutil.rmtree, folder, ignore_errors=True)
+
+
+def _on_connect_read_only(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:
+    conn: sqlite3.Connection = dbapi_connection
+    conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA query_only = ON")  # belt and braces: SQLite refuses any write
+    conn.execute("PRAGMA foreign_keys = ON")  # per connection, never stored in the file
+
+
+def _make_read_only_engine(uri: str, *, where: str, busy_timeout_ms: int) -> Engine:
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=busy_timeout_ms / 1000, check_same_thread=False
+        )
+        conn.text_factory = _lenient_text
+        return conn
+
+    engine = create_engine("sqlite+pysqlite://", creator=connect, poolclass=pool.QueuePool)
+    event.listen(engine, "connect", partial(_on_connect_read_only, busy_timeout_ms=busy_timeout_ms))
+    event.listen(engine, "begin", _on_begin)
+    event.listen(engine, "handle_error", partial(_on_error, where=where))
+    return engine
+
+
+@functools.cache
+def _known_revisions() -> tuple[frozenset[str], str | None]:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return frozenset(r.revision for r in scripts.walk_revisions()), scripts.get_current_head()
+
+
+def head_revision() -> str | None:
+    """The newest migration revision this version of the kiosk knows."""
+    return _known_revisions()[1]
+
+
+def _ledger_revision(engine: Engine, where: str) -> str | None:
+    """The ledger's revision; NotALedger/UnsafeDatabase when it is no ledger of ours."""
+    with engine.connect() as conn:
+        names = {
+            str(row[0])
+            for row in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            ).fetchall()
+        }
+        missing = sorted(LEDGER_TABLES - names)
+        if missing:
+            raise NotALedger(
+                f"{where} is an SQLite database but not a kiosk ledger"
+                f" (no {', '.join(missing)} table{'s' if len(missing) > 1 else ''})"
+            )
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+        conn.rollback()
+    if len(rows) != 1:
+        raise NotALedger(
+            f"{where} is not a usable kiosk ledger: its alembic_version table holds"
+            f" {len(rows)} rows, not 1"
+        )
+    revision = rows[0][0]
+    known, _head = _known_revisions()
+    if revision not in known:
+        raise UnsafeDatabase(
+            f"{where} was written by a newer version of the kiosk software (revision"
+            f" {str(revision)[:40]!r}); this version cannot read it"
+        )
+    return str(revision)
+
+
+def _open_read_only(
+    path: Path,
+    *,
+    where: str,
+    busy_timeout_ms: int,
+    clock: Clock,
+    keys: StationKeys | None,
+) -> Database:
+    _refuse_non_ledger_file(path, where)
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    notes: list[str] = []
+    unverified: list[str] = []
+    cleanup: Callable[[], None] | None = None
+    try:
+        wal_size = wal.stat().st_size if wal.exists() else None
+    except OSError:
+        wal_size = None
+    uri = _sqlite_uri(path, immutable=True)
+    in_place = False
+    if wal_size is not None and shm.exists():
+        # With its index a writer may be running (even with an empty WAL): share the
+        # index, so a checkpoint never changes the file under the check.
+        failed = _probe(_sqlite_uri(path, immutable=False), where, busy_timeout_ms)
+        if isinstance(failed, StorageCorrupt):
+            raise failed
+        in_place = failed is None
+    if in_place:
+        uri = _sqlite_uri(path, immutable=False)
+    elif wal_size:
+        # A WAL without a usable index: no writer runs (a crash or power cut left it),
+        # or the medium is read-only. Read it from a private copy.
+        try:
+            copy, cleanup = _private_copy(path, wal)
+        except OSError as exc:
+            unverified.append(
+                f"the write-ahead log {wal.name} ({wal_size} bytes) was not"
+                " read: it cannot be read in place without writing beside the ledger,"
+                f" and no private copy could be made ({exc.strerror or exc}); the check"
+                " covers the database file without its newest transactions"
+            )
+        else:
+            uri = _sqlite_uri(copy, immutable=False)
+            notes.append(
+                f"its write-ahead log {wal.name} was read from a private copy (no"
+                " writer holds it open, or the medium is read-only): nothing was"
+                " written beside the ledger"
+            )
+    try:
+        failed = _probe(uri, where, busy_timeout_ms)
+        if failed is not None:
+            raise failed
+        engine = _make_read_only_engine(uri, where=where, busy_timeout_ms=busy_timeout_ms)
+        try:
+            revision = _ledger_revision(engine, where)
+        except UnicodeDecodeError:
+            engine.dispose()
+            raise StorageCorrupt(
+                f"The kiosk database {where} is damaged: its schema cannot be read."
+                " Restore it from a backup or move it aside."
+            ) from None
+        except BaseException:
+            engine.dispose()
+            raise
+    except BaseException:
+        if cleanup is not None:
+            cleanup()
+        raise
+    _known, head = _known_revisions()
+    if revision != head:
+        notes.append(
+            f"the ledger is at revision {revision}; the kiosk migrates it to {head} when it"
+            " next opens it for writing"
+        )
+    log.info("database %s open read-only", where)
+    return Database(
+        path,
+        engine,
+        clock=clock,
+        keys=keys,
+        read_only=True,
+        revision=revision,
+        notes=tuple(notes),
+        unverified=tuple(unverified),
+        on_close=cleanup,
+    )

@@ -14,6 +14,8 @@ from kiosk.domain.errors import BugError, KnownError
 __all__ = [
     "ConcurrencyError",
     "DuplicateKey",
+    "LedgerLocked",
+    "NotALedger",
     "SensitiveDataRefused",
     "StorageBusy",
     "StorageCorrupt",
@@ -52,6 +54,36 @@ class StorageBusy(StorageError):
 
 class StorageCorrupt(StorageError):
     """The file is not a database, or its pages are damaged."""
+
+
+class NotALedger(StorageError):
+    """The file is empty, not an SQLite database, or a database of another program.
+
+    Raised by a read-only open (`kiosk db check`), which never turns such a file into a
+    ledger: only a writer creates one, and only where there is no file at all.
+    """
+
+
+class LedgerLocked(StorageError):
+    """Another process is the ledger's writer: one writer per ledger (kiosk/store/lock.py).
+
+    The message names the holder: "ledger /path is in use by pid 1234 on host kiosk-7
+    since 2026-12-02T18:00:00Z"; `pid`, `host` and `since` hold the same facts, each
+    None when the lock file did not say.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pid: int | None = None,
+        host: str | None = None,
+        since: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.pid = pid
+        self.host = host
+        self.since = since
 
 
 class StorageOverloaded(StorageError):

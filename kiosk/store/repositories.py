@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import hmac
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,7 +35,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     true,
     update,
 )
@@ -44,16 +43,28 @@ from sqlalchemy.exc import IntegrityError
 
 from kiosk.domain import jsonio
 from kiosk.domain.errors import BugError
-from kiosk.domain.payment import OperationState, Payment, PaymentOperation, PaymentState
+from kiosk.domain.payment import (
+    Discrepancy,
+    OperationState,
+    Payment,
+    PaymentOperation,
+    PaymentState,
+)
 from kiosk.domain.periods import ChargingPeriod
-from kiosk.domain.session import ChargingSession, SessionState, SessionTotals
+from kiosk.domain.redaction import contains_card_data, redact_optional
+from kiosk.domain.session import ChargingSession, SessionState, SessionTotals, TokenType
 from kiosk.store.errors import ConcurrencyError, DuplicateKey, SensitiveDataRefused
 from kiosk.store.schema import AUDIT_TRIGGERS, format_utc, metadata
 
 __all__ = [
+    "CHAIN_ANCHOR",
+    "CHAIN_FIELD",
     "GENESIS_HASH",
+    "KEYED_SCHEME",
+    "AuditChainReport",
     "AuditEntry",
     "AuditLog",
+    "DiscrepancyRepository",
     "OutboxMessage",
     "OutboxRepository",
     "PaymentRepository",
@@ -61,6 +72,7 @@ __all__ = [
     "StationState",
     "VersionTracker",
     "backoff",
+    "check_chain_anchor",
     "find_pan_like",
     "redact_pan_like",
     "utc_now",
@@ -72,20 +84,10 @@ _OPERATIONS: Final[Table] = metadata.tables["payment_operations"]
 _OUTBOX: Final[Table] = metadata.tables["outbox"]
 _AUDIT: Final[Table] = metadata.tables["audit_log"]
 _STATION: Final[Table] = metadata.tables["station_state"]
+_DISCREPANCIES: Final[Table] = metadata.tables["discrepancies"]
 
 _periods_encoder: Final = msgspec.json.Encoder()
 _periods_decoder: Final = msgspec.json.Decoder(list[ChargingPeriod])
-
-# 13 to 19 digits, optionally grouped by single spaces or dashes: the shape of a PAN.
-_PAN_LIKE: Final = re.compile(r"(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])")
-# Our own ids are UUIDs, whose digit groups can look like a grouped card number.
-_UUID: Final = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-)
-
-
-def _pan_in(text: str) -> bool:
-    return _PAN_LIKE.search(_UUID.sub("<id>", text)) is not None
 
 
 class _Versioned(Protocol):
@@ -131,14 +133,21 @@ def _execute(conn: Connection, statement: Executable, what: str) -> CursorResult
 
 # ------------------------------------------------------------------ PAN guard
 
+# Columns that hold digests the store computes itself (the audit chain): not scanned.
+_DIGEST_COLUMNS: Final = frozenset({"prev_hash", "hash"})
+
 
 def find_pan_like(value: object, path: str = "") -> str | None:
-    """The path of the first string/number in `value` shaped like a card number, or None."""
+    """The path of the first string/number in `value` holding card data, or None.
+
+    Card data is what `kiosk.domain.redaction.redact` removes: PAN-like runs of 12
+    digits or more, track data, CVV mentions. The path never repeats what was found.
+    """
     if isinstance(value, Mapping):
         for key, item in value.items():
-            name = _PAN_LIKE.sub("[digits]", str(key))  # the path never repeats a PAN
+            name = redact_optional(str(key)) or ""
             where = f"{path}.{name}" if path else name
-            if _pan_in(str(key)):
+            if contains_card_data(str(key)):
                 return f"{where} (key)"
             found = find_pan_like(item, where)
             if found is not None:
@@ -154,16 +163,30 @@ def find_pan_like(value: object, path: str = "") -> str | None:
         value = value.value
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (str, int, Decimal)) and _pan_in(str(value)):
+    if isinstance(value, (str, int, Decimal)) and contains_card_data(str(value)):
         return path or "value"
     return None
 
 
 def redact_pan_like(message: str | None) -> str | None:
-    """Free text (provider errors) with anything shaped like a card number masked."""
-    if message is None:
-        return None
-    return _PAN_LIKE.sub("[redacted digits]", message)
+    """Free text (provider errors) with card data replaced (`redaction.redact`)."""
+    return redact_optional(message)
+
+
+def refuse_card_data(table: str, values: Mapping[str, Any]) -> None:
+    """The ledger's PAN guard, for every text column of every table.
+
+    Raises SensitiveDataRefused when a text value about to be written holds card data
+    (see `redaction.redact`; free text from providers is redacted before it gets here).
+    Typed values (Decimals, datetimes, enums, numbers) are formatted by the store and
+    are not text from outside; the audit chain's own digests are not scanned.
+    """
+    for column, value in values.items():
+        if isinstance(value, str) and column not in _DIGEST_COLUMNS and contains_card_data(value):
+            raise SensitiveDataRefused(
+                f"{table}.{column}: the value looks like card data (a card number, track"
+                " data or a CVV); it is never stored"
+            )
 
 
 # ------------------------------------------------------------------ sessions
@@ -189,7 +212,7 @@ def _session_values(s: ChargingSession) -> dict[str, Any]:
         "payment_id": s.payment_id,
         "created_at": s.created_at,
         "customer_group": s.customer_group,
-        "stop_code": s.stop_code,
+        "stop_code": "",  # never the plain code: stop_code_hash
         "state": s.state,
         "stop_reason": s.stop_reason,
         "plugged_at": s.plugged_at,
@@ -207,6 +230,9 @@ def _session_values(s: ChargingSession) -> dict[str, Any]:
         "total_charging_s": None if t is None else t.charging_s,
         "total_parking_s": None if t is None else t.parking_s,
         "total_idle_s": None if t is None else t.idle_s,
+        "token_hash": s.token_hash,
+        "stop_code_hash": s.stop_code_hash,
+        "contract_id": s.contract_id,
     }
 
 
@@ -245,7 +271,10 @@ def _session_of(row: RowMapping) -> ChargingSession:
         payment_id=row["payment_id"],
         created_at=row["created_at"],
         customer_group=row["customer_group"],
-        stop_code=row["stop_code"],
+        stop_code="",  # the plain code is never stored
+        token_hash=row["token_hash"],
+        stop_code_hash=row["stop_code_hash"],
+        contract_id=row["contract_id"],
         state=row["state"],
         stop_reason=row["stop_reason"],
         plugged_at=row["plugged_at"],
@@ -274,6 +303,7 @@ class SessionRepository:
         if session.version != 0:
             raise ConcurrencyError(f"session {session.id} is already stored (v{session.version})")
         values = _session_values(session) | {"version": 1}
+        refuse_card_data("sessions", values)
         _execute(self._conn(), insert(_SESSIONS).values(values), f"session {session.id}")
         self._tracker.bumped(session, 0)
         session.version = 1
@@ -290,11 +320,13 @@ class SessionRepository:
     def save(self, session: ChargingSession) -> None:
         """Write the session's current state; ConcurrencyError if it was saved meanwhile."""
         seen = session.version
+        values = _session_values(session)
+        refuse_card_data("sessions", values)
         result = _execute(
             self._conn(),
             update(_SESSIONS)
             .where(_SESSIONS.c.id == session.id, _SESSIONS.c.version == seen)
-            .values(_session_values(session) | {"version": seen + 1}),
+            .values(values | {"version": seen + 1}),
             f"session {session.id}",
         )
         if result.rowcount != 1:
@@ -390,6 +422,29 @@ class SessionRepository:
         )
         return [_session_of(row) for row in self._conn().execute(query).mappings()]
 
+    def hash_plain_tokens(self, token_hash: Callable[[str], str]) -> int:
+        """Replace plain RFID UIDs and stop codes (ledgers from before 0002) by keyed hashes.
+
+        An RFID session's `token_uid` moves into `token_hash` as `token_hash(uid)` and a
+        stored stop code into `stop_code_hash`; the plain columns are cleared and the
+        version bumped. Returns how many sessions changed (0 once done: idempotent).
+        """
+        c = _SESSIONS.c
+        conn = self._conn()
+        rows = conn.execute(
+            select(c.id, c.token_type, c.token_uid, c.stop_code, c.version).where(
+                ((c.token_type == TokenType.RFID) & c.token_uid.is_not(None)) | (c.stop_code != "")
+            )
+        ).all()
+        for sid, token_type, uid, code, version in rows:
+            values: dict[str, Any] = {"version": version + 1}
+            if token_type is TokenType.RFID and uid is not None:
+                values |= {"token_uid": None, "token_hash": token_hash(str(uid).upper())}
+            if code:
+                values |= {"stop_code": "", "stop_code_hash": token_hash(str(code))}
+            conn.execute(update(_SESSIONS).where(c.id == sid).values(values))
+        return len(rows)
+
 
 # ------------------------------------------------------------------ payments
 
@@ -424,11 +479,12 @@ def _operation_values(payment_id: str, seq: int, op: PaymentOperation) -> dict[s
         "completed_at": op.completed_at,
         "provider_ref": op.provider_ref,
         "error": redact_pan_like(op.error),
+        "provider_amount": op.provider_amount,
     }
 
 
 _OP_IMMUTABLE: Final = ("payment_id", "seq", "kind", "idempotency_key", "amount", "created_at")
-_OP_MUTABLE: Final = ("state", "completed_at", "provider_ref", "error")
+_OP_MUTABLE: Final = ("state", "completed_at", "provider_ref", "error", "provider_amount")
 
 
 def _operation_of(row: RowMapping) -> PaymentOperation:
@@ -442,6 +498,7 @@ def _operation_of(row: RowMapping) -> PaymentOperation:
         completed_at=row["completed_at"],
         provider_ref=row["provider_ref"],
         error=row["error"],
+        provider_amount=row["provider_amount"],
     )
 
 
@@ -480,9 +537,11 @@ class PaymentRepository:
         if payment.version != 0:
             raise ConcurrencyError(f"payment {payment.id} is already stored (v{payment.version})")
         conn = self._conn()
+        values = _payment_values(payment)
+        refuse_card_data("payments", values)
         _execute(
             conn,
-            insert(_PAYMENTS).values(_payment_values(payment) | {"version": 1}),
+            insert(_PAYMENTS).values(values | {"version": 1}),
             f"payment {payment.id} (session {payment.session_id})",
         )
         for seq, op in enumerate(payment.operations):
@@ -500,11 +559,13 @@ class PaymentRepository:
         """Write the payment, insert its new operations, update the changed ones."""
         seen = payment.version
         conn = self._conn()
+        values = _payment_values(payment)
+        refuse_card_data("payments", values)
         result = _execute(
             conn,
             update(_PAYMENTS)
             .where(_PAYMENTS.c.id == payment.id, _PAYMENTS.c.version == seen)
-            .values(_payment_values(payment) | {"version": seen + 1}),
+            .values(values | {"version": seen + 1}),
             f"payment {payment.id}",
         )
         if result.rowcount != 1:
@@ -539,6 +600,7 @@ class PaymentRepository:
                         " (only its outcome may change)"
                     )
             changed = {n: values[n] for n in _OP_MUTABLE if stored_row[n] != values[n]}
+            refuse_card_data("payment_operations", changed)
             if changed:
                 conn.execute(update(_OPERATIONS).where(_OPERATIONS.c.id == op.id).values(changed))
         self._tracker.bumped(payment, seen)
@@ -552,6 +614,14 @@ class PaymentRepository:
     def list_all(self) -> builtins.list[Payment]:
         """Every payment, oldest first (reports and ledger checks)."""
         return self._many(true())
+
+    def with_provider_refs(self, refs: Iterable[str]) -> builtins.list[Payment]:
+        """The payments holding these provider references (the open-holds sweep)."""
+        wanted = builtins.list(dict.fromkeys(refs))
+        found: builtins.list[Payment] = []
+        for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            found += self._many(_PAYMENTS.c.provider_ref.in_(wanted[i : i + 500]))
+        return found
 
     def with_pending_operations(self) -> builtins.list[Payment]:
         """Payments with an operation whose outcome is unknown (resolve by its key)."""
@@ -568,9 +638,11 @@ class PaymentRepository:
     def _insert_operation(
         conn: Connection, payment_id: str, seq: int, op: PaymentOperation
     ) -> None:
+        values = _operation_values(payment_id, seq, op)
+        refuse_card_data("payment_operations", values)
         _execute(
             conn,
-            insert(_OPERATIONS).values(_operation_values(payment_id, seq, op)),
+            insert(_OPERATIONS).values(values),
             f"payment {payment_id} operation {op.kind.value} key {op.idempotency_key!r}",
         )
 
@@ -598,6 +670,84 @@ class PaymentRepository:
         for op_row in op_rows:
             ops[op_row["payment_id"]].append(_operation_of(op_row))
         return [_payment_of(row, ops[row["id"]]) for row in rows]
+
+
+# ------------------------------------------------------------------ discrepancies
+
+
+def _discrepancy_of(row: RowMapping) -> Discrepancy:
+    return Discrepancy(
+        id=row["id"],
+        detected_at=row["detected_at"],
+        kind=row["kind"],
+        payment_id=row["payment_id"],
+        session_id=row["session_id"],
+        idempotency_key=row["idempotency_key"],
+        expected=json.loads(row["expected"]),
+        actual=json.loads(row["actual"]),
+        action=row["action"],
+        resolved_at=row["resolved_at"],
+        resolution=row["resolution"],
+    )
+
+
+class DiscrepancyRepository:
+    """Disagreements between the ledger and a provider; added once, then only resolved."""
+
+    def __init__(self, connection: ConnectionSource, clock: Clock = utc_now) -> None:
+        self._conn = connection
+        self._clock = clock
+
+    def add(self, d: Discrepancy) -> None:
+        values: dict[str, Any] = {
+            "id": d.id,
+            "detected_at": d.detected_at,
+            "kind": d.kind,
+            "payment_id": d.payment_id,
+            "session_id": d.session_id,
+            "idempotency_key": d.idempotency_key,
+            "expected": _canonical(d.expected),
+            "actual": _canonical(d.actual),
+            "action": d.action,
+            "resolved_at": d.resolved_at,
+            "resolution": d.resolution,
+        }
+        refuse_card_data("discrepancies", values)
+        _execute(self._conn(), insert(_DISCREPANCIES).values(values), f"discrepancy {d.id}")
+
+    def get(self, discrepancy_id: str) -> Discrepancy | None:
+        row = (
+            self._conn()
+            .execute(select(_DISCREPANCIES).where(_DISCREPANCIES.c.id == discrepancy_id))
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else _discrepancy_of(row)
+
+    def list(
+        self, *, unresolved: bool = False, payment_id: str | None = None
+    ) -> builtins.list[Discrepancy]:
+        """Discrepancies, oldest first."""
+        c = _DISCREPANCIES.c
+        query = select(_DISCREPANCIES).order_by(c.detected_at, c.id)
+        if unresolved:
+            query = query.where(c.resolved_at.is_(None))
+        if payment_id is not None:
+            query = query.where(c.payment_id == payment_id)
+        return [_discrepancy_of(row) for row in self._conn().execute(query).mappings()]
+
+    def resolve(self, discrepancy_id: str, resolution: str, *, at: datetime | None = None) -> None:
+        """Mark a discrepancy as reviewed (audit it in the same unit of work)."""
+        if at is None:
+            at = self._clock()
+        refuse_card_data("discrepancies", {"resolution": resolution})
+        result = self._conn().execute(
+            update(_DISCREPANCIES)
+            .where(_DISCREPANCIES.c.id == discrepancy_id, _DISCREPANCIES.c.resolved_at.is_(None))
+            .values(resolved_at=at, resolution=resolution)
+        )
+        if result.rowcount != 1:
+            raise BugError(f"discrepancy {discrepancy_id} is unknown or already resolved")
 
 
 # ------------------------------------------------------------------ outbox
@@ -671,6 +821,10 @@ class OutboxRepository:
             body = payload
         else:
             body = jsonio.dumps_numbers(payload)
+        refuse_card_data(
+            "outbox",
+            {"topic": topic, "aggregate_id": aggregate_id, "payload": body, "key": idempotency_key},
+        )
         result = _execute(
             self._conn(),
             insert(_OUTBOX).values(
@@ -779,6 +933,17 @@ class OutboxRepository:
 
 GENESIS_HASH: Final = "0" * 64
 
+# The keyed chain (HMAC-SHA256 under StationKeys.audit). A keyed entry says so inside
+# its own hashed JSON: its stored detail carries CHAIN_FIELD = KEYED_SCHEME, so the
+# checker knows which entries are keyed without a schema change, and removing the mark
+# changes the hashed text like any other edit. The first keyed entry also writes
+# CHAIN_ANCHOR into station_state: {"keyed_from": seq, "scheme": ..., "mac": ...}, the
+# MAC under the same key; from that entry on every entry must be keyed, so re-hashing
+# the keyed part with plain SHA-256 (mark removed) is found even without the key.
+CHAIN_FIELD: Final = "_chain"
+KEYED_SCHEME: Final = "hmac-sha256"
+CHAIN_ANCHOR: Final = "audit_chain"
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
@@ -790,6 +955,25 @@ class AuditEntry:
     detail: dict[str, Any]
     prev_hash: str
     hash: str
+    keyed: bool = False  # chained with HMAC-SHA256 under the station key
+
+
+@dataclass
+class AuditChainReport:
+    """What `AuditLog.verify_chain` found; `problems` empty means nothing is wrong.
+
+    `keyed_unverified` counts keyed entries whose MAC was not checked (no key given):
+    their links and marks were checked, their contents only against the key.
+    """
+
+    problems: builtins.list[str]
+    entries: int = 0
+    keyed: int = 0
+    keyed_unverified: int = 0
+    keyed_from: int | None = None  # where the anchor says the keyed chain starts
+    anchor_unverified: bool = False  # an anchor exists and its MAC was not checked
+    anchor_wrong_key: bool = False  # the anchor's MAC does not verify with the key given
+    keyed_failed: int = 0  # keyed entries whose MAC does not verify with the key given
 
 
 def _json_default(value: object) -> Any:
@@ -823,7 +1007,10 @@ def _entry_hash(
     action: object,
     subject: object,
     detail: object,
+    *,
+    key: bytes | None = None,
 ) -> str:
+    """sha256(prev_hash + canonical JSON); with `key`, HMAC-SHA256 of the same text."""
     body = _canonical(
         {
             "seq": seq,
@@ -834,7 +1021,99 @@ def _entry_hash(
             "detail": detail,
         }
     )
-    return hashlib.sha256((str(prev_hash) + body).encode("utf-8")).hexdigest()
+    data = (str(prev_hash) + body).encode("utf-8")
+    if key is not None:
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _anchor_mac(key: bytes, keyed_from: int) -> str:
+    body = _canonical({"keyed_from": keyed_from, "scheme": KEYED_SCHEME})
+    return hmac.new(key, b"audit chain anchor:" + body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _scheme_of(detail_text: object) -> tuple[str | None, dict[str, Any] | None]:
+    """(scheme mark or None, the parsed detail or None) of a stored detail text."""
+    if not isinstance(detail_text, str):
+        return None, None
+    try:
+        parsed = json.loads(detail_text)
+    except ValueError:
+        return None, None
+    if not isinstance(parsed, dict):
+        return None, None
+    mark = parsed.get(CHAIN_FIELD)
+    return (mark if isinstance(mark, str) else None), parsed
+
+
+def _public_detail(detail_text: str) -> tuple[dict[str, Any], bool]:
+    parsed = json.loads(detail_text)
+    keyed = isinstance(parsed, dict) and parsed.pop(CHAIN_FIELD, None) == KEYED_SCHEME
+    return parsed, keyed
+
+
+def check_chain_anchor(stored: object, key: bytes | None, report: AuditChainReport) -> int | None:
+    """The anchor's keyed_from from its stored JSON; what is wrong with it goes into report."""
+    try:
+        if not isinstance(stored, (str, bytes)):
+            raise TypeError(f"not JSON text: {type(stored).__name__}")
+        value = json.loads(stored)
+        keyed_from = value["keyed_from"]
+        mac = value["mac"]
+        if not isinstance(keyed_from, int) or not isinstance(mac, str):
+            raise TypeError("keyed_from or mac has the wrong type")
+        if value.get("scheme") != KEYED_SCHEME:
+            raise ValueError(f"unknown scheme {str(value.get('scheme'))[:40]!r}")
+    except (ValueError, KeyError, TypeError) as exc:
+        report.problems.append(
+            f"the keyed chain's anchor (station_state {CHAIN_ANCHOR!r}) is damaged: {exc}"
+        )
+        report.anchor_unverified = True
+        return None
+    report.keyed_from = keyed_from
+    if key is None:
+        report.anchor_unverified = True
+    elif not hmac.compare_digest(mac, _anchor_mac(key, keyed_from)):
+        report.anchor_wrong_key = True  # reported by AuditLog.verify_chain
+    return keyed_from
+
+
+def _key_problems(
+    report: AuditChainReport, keyed: builtins.list[int], mismatched: builtins.list[int]
+) -> builtins.list[str]:
+    """The keyed entries and anchor that the key does not verify, as few lines as is true.
+
+    When the anchor and every keyed entry up to some point fail and every later one
+    verifies, the key was replaced (a lost key file recreated by the next writer), not
+    each entry edited: one line says so instead of one per entry.
+    """
+    if not mismatched and not report.anchor_wrong_key:
+        return []
+    if report.anchor_wrong_key and mismatched and mismatched == keyed[: len(mismatched)]:
+        first, last = mismatched[0], mismatched[-1]
+        span = f"entry {first}" if first == last else f"entries {first}..{last}"
+        if len(mismatched) == len(keyed):
+            return [
+                f"no keyed entry ({span}) nor the chain's anchor verifies with the given"
+                " station key: it is not the key this ledger was written with"
+            ]
+        return [
+            f"{span} and the chain's anchor do not verify with the given station key, the"
+            f" {len(keyed) - len(mismatched)} later keyed entries do: the key was replaced"
+            f" after entry {last} (a lost key file made anew?), or those entries were edited"
+        ]
+    found = [
+        f"entry {seq}: contents do not match its keyed hash (edited, or written with another"
+        " station key)"
+        for seq in mismatched
+    ]
+    if report.anchor_wrong_key:
+        found.insert(
+            0,
+            f"the keyed chain's anchor (station_state {CHAIN_ANCHOR!r}) does not match the"
+            " station key (edited, or another station key)",
+        )
+    return found
 
 
 class AuditLog:
@@ -842,14 +1121,27 @@ class AuditLog:
 
     Each entry's hash covers the previous entry's hash and its own canonical JSON, so
     editing, inserting or removing an entry in the middle breaks `verify()`. Triggers
-    refuse UPDATE and DELETE. Truncating the newest entries is only detectable against
-    an anchor kept elsewhere: send `head()` to the backend now and then.
+    refuse UPDATE and DELETE. With the station's audit key (`StationKeys.audit`, given
+    by the writer's Database) the hash is an HMAC-SHA256, so whoever edits the file
+    without the key cannot re-hash the chain into a valid one; entries written before
+    the key existed stay plain SHA-256 (a ledger's chain is plain up to its first
+    keyed entry, keyed from there on). Truncating the newest entries, or replacing the
+    whole keyed part and its anchor, is only detectable against an anchor kept
+    elsewhere: send `head()` to the backend now and then.
     Nothing shaped like a card number (13-19 digits) is ever accepted.
     """
 
-    def __init__(self, connection: ConnectionSource, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, connection: ConnectionSource, clock: Clock = utc_now, *, key: bytes | None = None
+    ) -> None:
         self._conn = connection
         self._clock = clock
+        self._key = key
+
+    @property
+    def keyed(self) -> bool:
+        """Whether new entries are chained with the station key."""
+        return self._key is not None
 
     def append(
         self,
@@ -881,12 +1173,24 @@ class AuditLog:
                 " (13-19 digits);"
                 " it is never stored"
             )
-        detail_text = _canonical(fields["detail"])
+        if CHAIN_FIELD in fields["detail"]:
+            raise BugError(f"audit entry {action!r}: {CHAIN_FIELD!r} is reserved for the chain")
+        stored_detail = dict(fields["detail"])
+        if self._key is not None:
+            stored_detail[CHAIN_FIELD] = KEYED_SCHEME
+        detail_text = _canonical(stored_detail)
         conn = self._conn()
-        seq, prev_hash = self.head()
+        head = conn.execute(
+            select(_AUDIT.c.seq, _AUDIT.c.hash, _AUDIT.c.detail)
+            .order_by(_AUDIT.c.seq.desc())
+            .limit(1)
+        ).one_or_none()
+        seq, prev_hash = (0, GENESIS_HASH) if head is None else (int(head[0]), str(head[1]))
         seq += 1
         at_text = format_utc(at)
-        digest = _entry_hash(prev_hash, seq, at_text, actor, action, subject, detail_text)
+        digest = _entry_hash(
+            prev_hash, seq, at_text, actor, action, subject, detail_text, key=self._key
+        )
         _execute(
             conn,
             insert(_AUDIT).values(
@@ -901,15 +1205,35 @@ class AuditLog:
             ),
             f"audit entry {seq}",
         )
+        if self._key is not None and (head is None or _scheme_of(head[2])[0] != KEYED_SCHEME):
+            self._anchor(conn, seq, at)
+        public, keyed = _public_detail(detail_text)
         return AuditEntry(
             seq=seq,
             at=at,
             actor=actor,
             action=action,
             subject=subject,
-            detail=json.loads(detail_text),
+            detail=public,
             prev_hash=prev_hash,
             hash=digest,
+            keyed=keyed,
+        )
+
+    def _anchor(self, conn: Connection, seq: int, at: datetime) -> None:
+        """At the first keyed entry: record (keyed, under the key) where keying starts.
+
+        An anchor already there is kept: the chain was keyed before and a plain entry
+        came in between, which `verify_chain` reports.
+        """
+        assert self._key is not None
+        value = _canonical(
+            {"keyed_from": seq, "mac": _anchor_mac(self._key, seq), "scheme": KEYED_SCHEME}
+        )
+        conn.execute(
+            sqlite_insert(_STATION)
+            .values(key=CHAIN_ANCHOR, value=value, updated_at=at)
+            .on_conflict_do_nothing(index_elements=[_STATION.c.key])
         )
 
     def head(self) -> tuple[int, str]:
@@ -925,24 +1249,40 @@ class AuditLog:
         query = select(_AUDIT).where(_AUDIT.c.seq > after_seq).order_by(_AUDIT.c.seq)
         if limit is not None:
             query = query.limit(limit)
-        return [
-            AuditEntry(
-                seq=row["seq"],
-                at=row["at"],
-                actor=row["actor"],
-                action=row["action"],
-                subject=row["subject"],
-                detail=json.loads(row["detail"]),
-                prev_hash=row["prev_hash"],
-                hash=row["hash"],
+        found: builtins.list[AuditEntry] = []
+        for row in self._conn().execute(query).mappings():
+            detail, keyed = _public_detail(row["detail"])
+            found.append(
+                AuditEntry(
+                    seq=row["seq"],
+                    at=row["at"],
+                    actor=row["actor"],
+                    action=row["action"],
+                    subject=row["subject"],
+                    detail=detail,
+                    prev_hash=row["prev_hash"],
+                    hash=row["hash"],
+                    keyed=keyed,
+                )
             )
-            for row in self._conn().execute(query).mappings()
-        ]
+        return found
 
     def verify(self) -> builtins.list[str]:
-        """Problems with the chain (empty when intact), from the raw stored text."""
+        """Problems with the chain (empty when intact), checked with this log's key."""
+        return self.verify_chain(self._key).problems
+
+    def verify_chain(self, key: bytes | None) -> AuditChainReport:
+        """Check the chain from the raw stored text; every row, never raising on one.
+
+        Plain entries are checked with SHA-256, keyed ones with HMAC-SHA256 under
+        `key`; without a key a keyed entry's links, mark and position are checked and
+        it is counted in `keyed_unverified`. A plain entry after a keyed one, or at or
+        after the anchor's `keyed_from`, is a problem: that is what re-hashing an edit
+        with plain SHA-256 leaves behind.
+        """
         conn = self._conn()
-        problems: builtins.list[str] = []
+        report = AuditChainReport(problems=[])
+        problems = report.problems
         triggers = {
             str(r[0])
             for r in conn.exec_driver_sql(
@@ -952,22 +1292,92 @@ class AuditLog:
         missing = sorted(set(AUDIT_TRIGGERS) - triggers)
         if missing:
             problems.append(f"append-only triggers missing: {', '.join(missing)}")
+        keyed_from = self._read_anchor(conn, key, report)
+        anchor_damaged = keyed_from is None and report.anchor_unverified
         expected_seq, prev = 1, GENESIS_HASH
-        rows = conn.execute(
-            text(
-                "SELECT seq, at, actor, action, subject, detail, prev_hash, hash"
-                " FROM audit_log ORDER BY seq"
-            )
+        first_keyed: int | None = None
+        downgraded: builtins.list[int] = []  # plain entries where keyed ones belong
+        mismatched: builtins.list[int] = []  # keyed entries the key does not verify
+        keyed_seqs: builtins.list[int] = []
+        rows = conn.exec_driver_sql(
+            "SELECT seq, at, actor, action, subject, detail, prev_hash, hash"
+            " FROM audit_log ORDER BY seq"
         )
         for seq, at, actor, action, subject, detail, prev_hash, digest in rows:
-            if seq != expected_seq:
-                problems.append(f"entries {expected_seq}..{seq - 1} are missing")
-            if prev_hash != prev:
-                problems.append(f"entry {seq}: prev_hash does not match the previous entry's hash")
-            if _entry_hash(prev_hash, seq, at, actor, action, subject, detail) != digest:
-                problems.append(f"entry {seq}: contents do not match its hash (edited)")
-            expected_seq, prev = int(seq) + 1, digest
-        return problems
+            report.entries += 1
+            try:
+                if not isinstance(seq, int) or isinstance(seq, bool):
+                    problems.append(f"entry {seq!r}: its seq is not a number")
+                    prev = str(digest)
+                    continue
+                if seq != expected_seq:
+                    problems.append(f"entries {expected_seq}..{seq - 1} are missing")
+                if prev_hash != prev:
+                    problems.append(
+                        f"entry {seq}: prev_hash does not match the previous entry's hash"
+                    )
+                scheme, _parsed = _scheme_of(detail)
+                if scheme is None:
+                    if _entry_hash(prev_hash, seq, at, actor, action, subject, detail) != digest:
+                        problems.append(f"entry {seq}: contents do not match its hash (edited)")
+                    if first_keyed is not None or (keyed_from is not None and seq >= keyed_from):
+                        downgraded.append(seq)
+                elif scheme == KEYED_SCHEME:
+                    report.keyed += 1
+                    keyed_seqs.append(seq)
+                    if first_keyed is None:
+                        first_keyed = seq
+                        if keyed_from is not None and seq != keyed_from:
+                            problems.append(
+                                f"entry {seq}: the keyed chain starts here, but its anchor"
+                                f" says entry {keyed_from}"
+                            )
+                    if key is None:
+                        report.keyed_unverified += 1
+                    elif (
+                        _entry_hash(prev_hash, seq, at, actor, action, subject, detail, key=key)
+                        != digest
+                    ):
+                        mismatched.append(seq)
+                else:
+                    problems.append(f"entry {seq}: unknown chain scheme {scheme[:40]!r}")
+                expected_seq = seq + 1
+            except Exception as exc:  # a damaged row is a finding, never a crash
+                problems.append(f"entry {seq!r}: cannot be verified ({type(exc).__name__}: {exc})")
+            prev = digest if isinstance(digest, str) else repr(digest)
+        report.keyed_failed = len(mismatched)
+        problems.extend(_key_problems(report, keyed_seqs, mismatched))
+        if downgraded:
+            start = min(x for x in (first_keyed, keyed_from) if x is not None)
+            which = (
+                f"entry {downgraded[0]} is"
+                if len(downgraded) == 1
+                else f"{len(downgraded)} entries ({downgraded[0]}..{downgraded[-1]}) are"
+            )
+            problems.append(
+                f"{which} not keyed although the chain is keyed from entry {start} on"
+                " (re-hashed without the station key?)"
+            )
+        if first_keyed is not None and keyed_from is None and not anchor_damaged:
+            problems.append(
+                f"the chain is keyed from entry {first_keyed} on, but the record of where it"
+                f" starts (station_state {CHAIN_ANCHOR!r}) is missing"
+            )
+        return report
+
+    @staticmethod
+    def _read_anchor(conn: Connection, key: bytes | None, report: AuditChainReport) -> int | None:
+        try:
+            row = conn.exec_driver_sql(
+                "SELECT value FROM station_state WHERE key = ?", (CHAIN_ANCHOR,)
+            ).first()
+        except Exception as exc:  # reported; the chain is still checked
+            report.problems.append(f"the keyed chain's anchor cannot be read ({exc})")
+            report.anchor_unverified = True
+            return None
+        if row is None:
+            return None
+        return check_chain_anchor(row[0], key, report)
 
 
 # ------------------------------------------------------------------ station state
@@ -990,6 +1400,7 @@ class StationState:
 
     def set(self, key: str, value: Any, *, at: datetime | None = None) -> None:
         body = jsonio.dumps_numbers(value)
+        refuse_card_data("station_state", {"key": key, "value": body})
         if at is None:
             at = self._clock()
         statement = sqlite_insert(_STATION).values(key=key, value=body, updated_at=at)

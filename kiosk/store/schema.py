@@ -44,6 +44,7 @@ from sqlalchemy.types import TypeDecorator
 
 from kiosk.domain.errors import BugError
 from kiosk.domain.payment import (
+    DiscrepancyKind,
     OperationKind,
     OperationState,
     PaymentMethod,
@@ -56,6 +57,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "AuditRow",
     "Base",
+    "DiscrepancyRow",
     "EnumText",
     "ExactDecimal",
     "OutboxRow",
@@ -194,7 +196,7 @@ class SessionRow(Base):
     payment_id: Mapped[str | None] = mapped_column(_ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     customer_group: Mapped[str | None] = mapped_column(_NAME)
-    stop_code: Mapped[str] = mapped_column(String(16))
+    stop_code: Mapped[str] = mapped_column(String(16))  # "" since 0002: see stop_code_hash
     state: Mapped[SessionState] = mapped_column(EnumText(SessionState), index=True)
     stop_reason: Mapped[StopReason | None] = mapped_column(EnumText(StopReason))
     plugged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -214,6 +216,10 @@ class SessionRow(Base):
     total_parking_s: Mapped[int | None] = mapped_column(Integer)
     total_idle_s: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
+    # 0002: keyed hashes (StationKeys.token_hash) instead of plain UIDs and stop codes
+    token_hash: Mapped[str | None] = mapped_column(_NAME)
+    stop_code_hash: Mapped[str | None] = mapped_column(_NAME)
+    contract_id: Mapped[str | None] = mapped_column(_NAME)
 
 
 class PaymentRow(Base):
@@ -257,6 +263,32 @@ class PaymentOperationRow(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     provider_ref: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
+    # 0002: the amount the provider says it applied under the key (NULL: not reported)
+    provider_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+
+
+class DiscrepancyRow(Base):
+    """The ledger and the provider disagree about money (0002): recorded, never overwritten.
+
+    `expected` (what the ledger intended) and `actual` (what the provider reported) are
+    JSON objects of text; `action` is what the kiosk did at once; `resolved_at` and
+    `resolution` are set when someone has reviewed it. `kiosk db check` lists every
+    unresolved row.
+    """
+
+    __tablename__ = "discrepancies"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    kind: Mapped[DiscrepancyKind] = mapped_column(EnumText(DiscrepancyKind))
+    payment_id: Mapped[str | None] = mapped_column(_ID, index=True)
+    session_id: Mapped[str | None] = mapped_column(_ID)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    expected: Mapped[str] = mapped_column(Text)
+    actual: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(Text)
 
 
 class OutboxRow(Base):
@@ -281,7 +313,9 @@ class OutboxRow(Base):
 
 
 class AuditRow(Base):
-    """One audit entry; `hash` = sha256(prev_hash + canonical JSON of the entry)."""
+    """One audit entry; `hash` = sha256(prev_hash + canonical JSON of the entry), or
+    HMAC-SHA256 under the station's audit key for an entry whose `detail` carries
+    `"_chain": "hmac-sha256"` (kiosk/store/repositories.py, AuditLog)."""
 
     __tablename__ = "audit_log"
     __table_args__ = (UniqueConstraint("hash"),)

@@ -12,7 +12,8 @@ including the in-memory version bumps of saved aggregates. After a commit the un
 of work may be used again: the next statement begins a new transaction.
 
 Times the store stamps by itself (outbox `now`, audit `at`, station state `at`)
-come from the unit of work's clock unless given; the Database passes its clock.
+come from the unit of work's clock unless given; the Database passes its clock, and
+the station's audit key (keyed audit chain) when the writer has one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from kiosk.domain.errors import BugError
 from kiosk.store.repositories import (
     AuditLog,
     Clock,
+    DiscrepancyRepository,
     OutboxRepository,
     PaymentRepository,
     SessionRepository,
@@ -46,8 +48,15 @@ class UnitOfWork:
     outbox: OutboxRepository
     audit: AuditLog
     station_state: StationState
+    discrepancies: DiscrepancyRepository
 
-    def __init__(self, session_factory: sessionmaker[Session], *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        clock: Clock = utc_now,
+        audit_key: bytes | None = None,
+    ) -> None:
         self._factory = session_factory
         self._session: Session | None = None
         self._tracker = VersionTracker()
@@ -55,8 +64,9 @@ class UnitOfWork:
         self.sessions = SessionRepository(self._connection, self._tracker)
         self.payments = PaymentRepository(self._connection, self._tracker)
         self.outbox = OutboxRepository(self._connection, clock)
-        self.audit = AuditLog(self._connection, clock)
+        self.audit = AuditLog(self._connection, clock, key=audit_key)
         self.station_state = StationState(self._connection, clock)
+        self.discrepancies = DiscrepancyRepository(self._connection, clock)
 
     @property
     def db_session(self) -> Session:

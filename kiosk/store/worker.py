@@ -9,12 +9,22 @@ delivered through its Future, never swallowed or logged away. The queue is bound
 when it is full, `submit` raises StorageOverloaded (a KnownError) instead of blocking
 the caller, unless a timeout to wait is given. `shutdown()` runs what was queued,
 then stops; a job submitted after that fails with StoreWorkerStopped.
+
+A storage fault (full disk, read-only medium, damaged page) reaches the submitter as
+the StorageError it is, through the job's Future, and the worker lives on for the
+next job (which works again once the fault is cleared): the station loop decides what
+to do (kiosk/faults.py, ui/worker.py). A failing rollback after the fault (a file
+system gone read-only refuses that too) does not hide it: the Future gets the
+StorageError, not the rollback's error. Should the thread itself ever die, every job
+still queued fails with StoreWorkerStopped and `submit` refuses new ones: no caller
+waits on a Future that nobody will complete.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -22,8 +32,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Generic, Self, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from kiosk.store.database import Database
-from kiosk.store.errors import StorageOverloaded, StoreWorkerStopped
+from kiosk.store.errors import StorageError, StorageOverloaded, StoreWorkerStopped
 from kiosk.store.unit_of_work import UnitOfWork
 
 __all__ = ["StoreWorker"]
@@ -70,6 +82,8 @@ class StoreWorker:
         with self._lock:
             if self._closed:
                 raise StoreWorkerStopped("the store worker has shut down; nothing was queued")
+            if not self._thread.is_alive():
+                raise StoreWorkerStopped("the store worker's thread has ended; nothing was queued")
         future: Future[T] = Future()
         try:
             self._queue.put(_Job(fn, future), timeout=timeout)
@@ -115,13 +129,27 @@ class StoreWorker:
     # ------------------------------------------------------------ the thread
 
     def _run(self) -> None:
-        while True:
-            job = self._queue.get()
-            if job is not None:
-                self._execute(job)
-            if job is None or (self._closed and self._queue.empty()):
-                break
-        # Jobs that slipped in after the stop marker: fail them, never leave them hanging.
+        job: _Job[Any] | None = None
+        try:
+            while True:
+                job = self._queue.get()
+                if job is not None:
+                    self._execute(job)
+                if job is None or (self._closed and self._queue.empty()):
+                    break
+        finally:
+            with self._lock:
+                self._closed = True  # also when the loop died: submit refuses from now on
+            if job is not None and not job.future.done():  # the loop died on this one
+                job.future.set_running_or_notify_cancel()
+                job.future.set_exception(
+                    StoreWorkerStopped("the store worker's thread ended while running this job")
+                )
+            self._fail_late_jobs()
+        log.debug("store worker stopped")
+
+    def _fail_late_jobs(self) -> None:
+        """Jobs still queued (after the stop marker, or the thread died): fail them."""
         while True:
             try:
                 late = self._queue.get_nowait()
@@ -131,7 +159,6 @@ class StoreWorker:
                 late.future.set_exception(
                     StoreWorkerStopped("the store worker shut down before running this job")
                 )
-        log.debug("store worker stopped")
 
     def _execute(self, job: _Job[Any]) -> None:
         if not job.future.set_running_or_notify_cancel():
@@ -141,6 +168,21 @@ class StoreWorker:
                 result = job.fn(uow)
                 uow.commit()
         except BaseException as exc:  # delivered to the submitter, who decides
-            job.future.set_exception(exc)
+            job.future.set_exception(_the_fault(exc))
         else:
             job.future.set_result(result)
+
+
+def _the_fault(exc: BaseException) -> BaseException:
+    """The StorageError that `exc`, a database error (a failed rollback, say), was raised
+    while handling; `exc` itself for anything else (a job's own choice of error)."""
+    if isinstance(exc, StorageError) or not isinstance(exc, (SQLAlchemyError, sqlite3.Error)):
+        return exc
+    seen: set[int] = set()
+    cause = exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, StorageError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__context__
+    return exc

@@ -67,6 +67,7 @@ __all__ = [
     "Snapshot",
     "continuity_problems",
     "copy_crash_image",
+    "discrepancy_problems",
     "ledger_problems",
     "outbox_problems",
     "psp_files",
@@ -408,6 +409,25 @@ def psp_problems(snap: Snapshot, holds: Mapping[str, Hold], *, final: bool) -> l
         if ledger != provider:
             problems.append(f"captured: ledger {ledger}, provider {provider}")
     return problems
+
+
+def discrepancy_problems(db: Path) -> list[str]:
+    """A SIGKILL loses nothing, so the kiosk never finds itself disagreeing with the
+    provider: any row in `discrepancies` (an answer that differed from what the ledger
+    asked for, an orphan hold) is a problem here."""
+    if not db.exists():
+        return []
+    with _read_only(db) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "discrepancies" not in names:
+            return []
+        rows = conn.execute(
+            "SELECT kind, payment_id, idempotency_key, expected, actual FROM discrepancies"
+        ).fetchall()
+    return [
+        f"discrepancy {kind} for payment {pid} (key {key}): expected {exp}, provider {act}"
+        for kind, pid, key, exp, act in rows
+    ]
 
 
 def final_state_problems(snap: Snapshot, expected_sessions: int) -> list[str]:
@@ -764,6 +784,7 @@ class _Campaign:
             *ledger_problems(snap),
             *outbox_problems(snap),
             *psp_problems(snap, holds, final=False),
+            *discrepancy_problems(ledger),
         ]
         if not snap.schema and before.schema and before.sessions:
             found.append("the ledger's tables are gone")
@@ -864,6 +885,7 @@ class _Campaign:
             *ledger_problems(snap),
             *outbox_problems(snap),
             *psp_problems(snap, holds, final=True),
+            *discrepancy_problems(self.db),
             *final_state_problems(snap, target),
         ]
         if listing.returncode != 0 or listed != set(snap.sessions):

@@ -23,6 +23,7 @@ from kiosk.ledger_check import check_ledger
 from kiosk.services.station_service import StationService
 from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
 from kiosk.station import FlowState
+from kiosk.station_keys import StationKeys
 from kiosk.store import Database, open_database
 from tests.conftest import ExpectedWarnings
 
@@ -38,6 +39,7 @@ class Station:
     psps: dict[PaymentMethod, SimulatedPsp]
     db: Database
     service: StationService
+    keys: StationKeys
 
     def run(self, seconds: int, step: int = 30) -> None:
         for _ in range(seconds // step):
@@ -59,8 +61,9 @@ class Station:
             providers=self.psps,
             tokens=SimulatedAccounts(),
             db=db,
+            keys=self.keys,
         )
-        return Station(self.settings, self.clock, charger, self.psps, db, service)
+        return Station(self.settings, self.clock, charger, self.psps, db, service, self.keys)
 
 
 def _charger(settings: Settings, start: datetime) -> SimulatedCharger:
@@ -82,6 +85,7 @@ def station(tmp_path: Path) -> Iterator[Station]:
     psps = {m: SimulatedPsp(tmp_path / f"psp-{m.value}.sqlite", m.value) for m in PaymentMethod}
     db = open_database(settings.database)
     charger = _charger(settings, START)
+    keys = StationKeys.from_secret(b"a station secret of 32 bytes ...")
     service = StationService(
         settings=settings,
         charger=charger,
@@ -89,8 +93,9 @@ def station(tmp_path: Path) -> Iterator[Station]:
         providers=psps,
         tokens=SimulatedAccounts(),
         db=db,
+        keys=keys,
     )
-    st = Station(settings, clock, charger, psps, db, service)
+    st = Station(settings, clock, charger, psps, db, service, keys)
     yield st
     st.db.close()
     for psp in psps.values():

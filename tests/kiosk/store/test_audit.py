@@ -117,8 +117,16 @@ def test_anything_shaped_like_a_card_number_is_refused(db: Database, detail: obj
 def test_the_guard_leaves_ordinary_values_alone() -> None:
     assert find_pan_like({"uid": "04A1B2C3D4E5F6", "amount": Decimal("12.345678901234")}) is None
     assert find_pan_like({"at": "2026-03-29T00:30:00Z", "pin_tries": 3}) is None
-    assert find_pan_like({"twelve": "123456789012", "twenty": "1" * 20}) is None
+    assert find_pan_like({"eleven": "12345678901", "grouped": "2026-03-29 00:30"}) is None
     assert find_pan_like({"masked": "VISA •••• 4242"}) is None
+
+
+def test_twelve_and_more_digits_are_refused_too() -> None:
+    # 12 to 19 digits is a card number's length (ISO/IEC 7812); longer runs can hide one.
+    assert find_pan_like({"twelve": "123456789012"}) == "twelve"
+    assert find_pan_like({"twenty": "1" * 20}) == "twenty"
+    assert find_pan_like({"reason": "CVV 123 wrong"}) == "reason"
+    assert find_pan_like({"t": "track2 ;4111111111111111=2512101?"}) == "t"
 
 
 def test_the_subject_is_guarded_too(db: Database) -> None:

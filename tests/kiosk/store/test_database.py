@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, inspect, text
 from kiosk.domain.errors import BugError, KnownError
 from kiosk.store import (
     Database,
+    NotALedger,
     StorageError,
     StorageFull,
     StorageReadOnly,
@@ -26,6 +28,7 @@ from kiosk.store import (
 )
 from kiosk.store import database as database_module
 from kiosk.store.schema import AUDIT_TRIGGERS, metadata
+from tests.conftest import ExpectedWarnings
 
 from .conftest import T0, new_session
 
@@ -36,6 +39,7 @@ TABLES = {
     "outbox",
     "audit_log",
     "station_state",
+    "discrepancies",
 }
 
 
@@ -104,7 +108,7 @@ def test_migrations_from_an_empty_file_to_head(tmp_path: Path) -> None:
                 )
             }
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert current == head == "0001"
+        assert current == head == "0002"
         assert triggers == set(AUDIT_TRIGGERS)
     finally:
         db.close()
@@ -192,3 +196,163 @@ def test_the_clock_stamps_what_the_caller_does_not(db: Database) -> None:
     with db.unit_of_work() as uow:
         entry = uow.audit.append("station", "boot", "station")
         assert entry.at == T0
+
+
+# ------------------------------------------------------------------ read-only opens
+
+
+def _state(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file in `folder` with its bytes and mtime (ns): what "nothing written" means."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def _ledger(path: Path, sessions: int = 2) -> None:
+    with open_database(path, clock=lambda: T0) as db, db.unit_of_work() as uow:
+        for _ in range(sessions):
+            uow.sessions.add(new_session())
+        uow.audit.append("station", "boot", "station")
+        uow.commit()
+
+
+def test_read_only_never_creates_a_missing_file_or_folder(tmp_path: Path) -> None:
+    path = tmp_path / "absent" / "kiosk.db"
+    with pytest.raises(StorageError, match=f"no database at {path}"):
+        open_database(path, read_only=True)
+    assert not path.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", r"is empty \(0 bytes\): not a ledger"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "not an SQLite database file"),
+        (b"SQLite", "not an SQLite database file"),
+    ],
+)
+def test_read_only_refuses_what_is_not_a_ledger_and_leaves_it_as_it_was(
+    tmp_path: Path, content: bytes, match: str
+) -> None:
+    path = tmp_path / "kiosk.db"
+    path.write_bytes(content)
+    before = _state(tmp_path)
+    with pytest.raises(NotALedger, match=match) as info:
+        open_database(path, read_only=True)
+    assert "\n" not in str(info.value)
+    assert _state(tmp_path) == before
+
+
+def test_read_only_refuses_an_sqlite_file_of_another_program(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)")
+    raw.commit()
+    raw.close()
+    before = _state(tmp_path)
+    with pytest.raises(NotALedger, match="an SQLite database but not a kiosk ledger"):
+        open_database(path, read_only=True)
+    assert _state(tmp_path) == before
+
+
+def test_read_only_refuses_a_newer_revision(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.db"
+    _ledger(path)
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE alembic_version SET version_num = '9999'")
+    raw.commit()
+    raw.close()
+    with pytest.raises(UnsafeDatabase, match="newer version"):
+        open_database(path, read_only=True)
+
+
+def test_read_only_writes_nothing_and_refuses_write_transactions(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.db"
+    _ledger(path)
+    before = _state(tmp_path)
+    assert sorted(before) == ["kiosk.db", "kiosk.db.lock"]  # closed cleanly: no -wal
+    with open_database(path, read_only=True) as db:
+        assert db.read_only
+        assert db.lock is None
+        with db.unit_of_work(write=False) as uow:
+            assert uow.sessions.count() == 2
+            with pytest.raises(StorageReadOnly):
+                uow.station_state.set("k", 1)
+        with pytest.raises(BugError, match="read-only"):
+            db.unit_of_work()
+    assert _state(tmp_path) == before
+
+
+def test_read_only_reads_beside_a_running_writer(tmp_path: Path) -> None:
+    """With -wal and -shm present a writer may be running: mode=ro shares its WAL index."""
+    path = tmp_path / "kiosk.db"
+    with open_database(path, clock=lambda: T0) as writer:
+        with writer.unit_of_work() as uow:
+            uow.sessions.add(new_session())
+            uow.commit()
+        with open_database(path, read_only=True) as reader:
+            assert reader.notes == ()
+            assert reader.unverified == ()
+            with reader.unit_of_work(write=False) as uow:
+                assert uow.sessions.count() == 1
+            with writer.unit_of_work() as uow:  # the writer goes on meanwhile
+                uow.sessions.add(new_session())
+                uow.commit()
+            with reader.unit_of_work(write=False) as uow:
+                assert uow.sessions.count() == 2
+
+
+def test_read_only_reads_a_wal_left_without_its_index_from_a_private_copy(
+    tmp_path: Path,
+) -> None:
+    """A crash image (ledger + -wal, no -shm): the WAL's rows are read, nothing is created."""
+    path = tmp_path / "live" / "kiosk.db"
+    image = tmp_path / "image"
+    image.mkdir()
+    with open_database(path, clock=lambda: T0) as writer:
+        with writer.unit_of_work() as uow:
+            uow.sessions.add(new_session())
+            uow.commit()
+        for name in ("kiosk.db", "kiosk.db-wal"):
+            (image / name).write_bytes((path.parent / name).read_bytes())
+    before = _state(image)
+    with open_database(image / "kiosk.db", read_only=True) as db:
+        with db.unit_of_work(write=False) as uow:
+            assert uow.sessions.count() == 1  # only in the WAL
+        assert any("private copy" in n for n in db.notes)
+    assert _state(image) == before
+
+
+def test_a_writer_says_when_it_starts_a_ledger_in_an_emptied_file(
+    tmp_path: Path, expect_warnings: ExpectedWarnings
+) -> None:
+    path = tmp_path / "kiosk.db"
+    path.write_bytes(b"")
+    expect_warnings("is empty (0 bytes): starting a new ledger in it")
+    open_database(path).close()
+
+
+def test_when_no_private_copy_can_be_made_the_wal_is_listed_as_not_verified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "live" / "kiosk.db"
+    image = tmp_path / "image"
+    image.mkdir()
+    _ledger(path)
+    with open_database(path, clock=lambda: T0) as writer:
+        with writer.unit_of_work() as uow:
+            uow.sessions.add(new_session())
+            uow.commit()
+        for name in ("kiosk.db", "kiosk.db-wal"):
+            (image / name).write_bytes((path.parent / name).read_bytes())
+
+    def no_space(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(database_module, "_private_copy", no_space)
+    before = _state(image)
+    with open_database(image / "kiosk.db", read_only=True) as db:
+        with db.unit_of_work(write=False) as uow:
+            assert uow.sessions.count() == 2  # the file alone: the WAL's session is not seen
+        assert len(db.unverified) == 1
+        assert "kiosk.db-wal" in db.unverified[0]
+        assert "No space left on device" in db.unverified[0]
+    assert _state(image) == before

@@ -5,15 +5,33 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import UTC, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import msgspec
 import pytest
+from alembic import command
+from sqlalchemy import create_engine
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.domain.errors import BugError
-from kiosk.domain.payment import OperationKind, OperationState, Payment, PaymentState
+from kiosk.domain.payment import (
+    Discrepancy,
+    DiscrepancyKind,
+    OperationKind,
+    OperationState,
+    Payment,
+    PaymentMethod,
+    PaymentState,
+)
 from kiosk.domain.session import ChargingSession, MeterSample, SessionState, StopReason
-from kiosk.store import ConcurrencyError, Database, DuplicateKey
+from kiosk.store import (
+    ConcurrencyError,
+    Database,
+    DuplicateKey,
+    SensitiveDataRefused,
+    alembic_config,
+    open_database,
+)
 
 from .conftest import T0, new_payment, new_session, rich_session
 
@@ -284,7 +302,144 @@ def test_provider_error_text_is_redacted(db: Database) -> None:
     with db.unit_of_work() as uow:
         loaded = uow.payments.get(payment.id)
     assert loaded is not None
-    assert loaded.operations[0].error == "card [redacted digits] declined"
-    assert loaded.decline_reason == "card [redacted digits] declined"
+    assert loaded.operations[0].error == "card [redacted] declined"
+    assert loaded.decline_reason == "card [redacted] declined"
     assert loaded.state is PaymentState.DECLINED
     assert loaded.operations[0].state is OperationState.FAILED
+
+
+# ------------------------------------------------------------------ the PAN guard, everywhere
+
+PAN = "4111111111111111"
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda s, p: setattr(p, "masked_ref", PAN),
+        lambda s, p: setattr(p, "provider_ref", f"ref {PAN}"),
+        lambda s, p: setattr(p, "customer_group", "CVV 123"),
+        lambda s, p: setattr(s, "token_uid", f"checkout-{PAN}"),
+        lambda s, p: setattr(s, "contract_id", f";{PAN}=2512101?"),
+        lambda s, p: setattr(s, "customer_group", "4111 1111 1111 1111"),
+    ],
+)
+def test_card_data_is_refused_in_every_text_column(db: Database, spoil: object) -> None:
+    session = new_session()
+    payment = new_payment(session)
+    spoil(session, payment)  # type: ignore[operator]
+    with pytest.raises(SensitiveDataRefused, match="looks like card data") as info:
+        _store(db, session, payment)
+    assert PAN not in str(info.value)
+    assert "4111 1111" not in str(info.value)
+
+
+def test_card_data_is_refused_in_the_outbox_and_station_state(db: Database) -> None:
+    session = new_session()
+    payment = new_payment(session)
+    op = payment.begin_authorize(Decimal(50), T0)
+    op.provider_ref = f"hold {PAN}"
+    with db.unit_of_work() as uow:
+        with pytest.raises(SensitiveDataRefused, match=r"outbox\.payload"):
+            uow.outbox.add("payment.captured", "p1", {"masked_ref": PAN}, "k1")
+        with pytest.raises(SensitiveDataRefused, match=r"station_state\.value"):
+            uow.station_state.set("note", f"card {PAN}")
+        uow.sessions.add(session)
+        with pytest.raises(SensitiveDataRefused, match=r"payment_operations\.provider_ref"):
+            uow.payments.add(payment)
+
+
+def test_our_own_figures_pass_the_guard(db: Database) -> None:
+    session = rich_session()  # 12-digit decimal fractions, UUIDs, timestamps
+    payment = Payment.create(
+        session_id=session.id, method=PaymentMethod.BANK_CARD, currency="EUR", now=T0
+    )
+    _store(db, session, payment)
+
+
+# ------------------------------------------------------------------ discrepancies
+
+
+def test_discrepancies_are_added_listed_and_resolved_once(db: Database) -> None:
+    d = Discrepancy.new(
+        DiscrepancyKind.AMOUNT_MISMATCH,
+        now=T0,
+        payment_id="p1",
+        session_id="s1",
+        idempotency_key="p1:capture:1",
+        expected={"amount": "0.75", "operation": "capture"},
+        actual={"amount": "9.32", "ok": "true"},
+        action="recorded the provider's capture",
+    )
+    with db.unit_of_work() as uow:
+        uow.discrepancies.add(d)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        assert uow.discrepancies.list(unresolved=True) == [d]
+        assert uow.discrepancies.get(d.id) == d
+        uow.discrepancies.resolve(d.id, "refunded 8.57 to the driver", at=T0 + timedelta(days=1))
+        uow.commit()
+    with db.unit_of_work() as uow:
+        assert uow.discrepancies.list(unresolved=True) == []
+        (done,) = uow.discrepancies.list(payment_id="p1")
+        assert done.resolution == "refunded 8.57 to the driver"
+        assert done.resolved_at == T0 + timedelta(days=1)
+        with pytest.raises(BugError, match="already resolved"):
+            uow.discrepancies.resolve(d.id, "again")
+
+
+def test_the_stored_stop_code_is_only_its_hash(db: Database) -> None:
+    session = new_session()
+    session.stop_code_hash = "ab" * 32
+    _store(db, session)
+    with db.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT stop_code, stop_code_hash FROM sessions").one()
+    assert tuple(row) == ("", "ab" * 32)
+    with db.unit_of_work(write=False) as uow:
+        loaded = uow.sessions.get(session.id)
+    assert loaded is not None
+    assert loaded.stop_code == ""
+    assert loaded.stop_code_hash == "ab" * 32
+
+
+def test_an_older_ledger_is_migrated_without_losing_a_row(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(connection=conn), "0001")
+            conn.exec_driver_sql(
+                "INSERT INTO sessions (id, station_id, connector_id, evse_id, currency, tz,"
+                " tariff_json, tariff_id, token_type, token_uid, created_at, stop_code, state,"
+                " power_kw, periods_json, version) VALUES ('s1', 'DE-KIO-S1', '1', 'E1', 'EUR',"
+                " 'Europe/Berlin', '{}', 'T', 'RFID', '04A1B2C3D4', '2026-03-02T09:00:00.000000Z',"
+                " '123456', 'aborted', '0', '[]', 1)"
+            )
+    finally:
+        engine.dispose()
+    migrated = open_database(path)
+    try:
+        with migrated.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT token_uid, stop_code, token_hash, stop_code_hash, contract_id FROM sessions"
+            ).one()
+            version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        assert tuple(row) == ("04A1B2C3D4", "123456", None, None, None)  # hashed at start-up
+        assert version == "0002"
+        with migrated.unit_of_work() as uow:
+            assert uow.sessions.hash_plain_tokens(lambda v: f"h({v})".ljust(64, "0")) == 1
+            uow.commit()
+        with migrated.unit_of_work() as uow:
+            assert uow.sessions.hash_plain_tokens(lambda v: "x") == 0  # done once
+        with migrated.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT token_uid, stop_code, token_hash, stop_code_hash FROM sessions"
+            ).one()
+        assert tuple(row) == (
+            None,
+            "",
+            "h(04A1B2C3D4)".ljust(64, "0"),
+            "h(123456)".ljust(64, "0"),
+        )
+    finally:
+        migrated.close()

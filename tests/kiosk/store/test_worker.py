@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 
 import pytest
+import sqlalchemy.exc
 
 from kiosk.store import (
     Database,
+    StorageFull,
     StorageOverloaded,
     StoreWorker,
     StoreWorkerStopped,
@@ -104,3 +107,45 @@ def test_a_cancelled_job_does_not_run(db: Database) -> None:
         assert doomed.cancel()
         gate.set()
     assert ran == []
+
+
+def test_a_storage_fault_under_a_failing_rollback_reaches_the_future_as_itself(
+    db: Database,
+) -> None:
+    def failing(uow: UnitOfWork) -> None:
+        try:
+            raise StorageFull("the disk is full")
+        except StorageFull:  # what a rollback refused by the same disk looks like
+            raise sqlalchemy.exc.OperationalError(
+                "ROLLBACK", {}, sqlite3.OperationalError("disk I/O error")
+            ) from None
+
+    with StoreWorker(db) as worker:
+        with pytest.raises(StorageFull, match="the disk is full"):
+            worker.submit(failing).result(timeout=10)
+        mine = worker.submit(lambda uow: (_ for _ in ()).throw(Broken("own")))
+        with pytest.raises(Broken, match="own"):  # a job's own error stays its own
+            mine.result(timeout=10)
+        assert worker.submit(lambda uow: 7).result(timeout=10) == 7
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # on purpose
+def test_a_dead_thread_fails_what_is_queued_and_refuses_more(db: Database) -> None:
+    gate = threading.Event()
+    worker = StoreWorker(db)
+
+    def die(job: object) -> None:  # a bug in the worker itself: the loop ends
+        gate.wait(10)
+        raise SystemExit("the worker's loop broke")
+
+    worker._execute = die  # type: ignore[method-assign]
+    running = worker.submit(lambda uow: 1)
+    queued = worker.submit(lambda uow: 2)
+    gate.set()
+    for future in (running, queued):
+        with pytest.raises(StoreWorkerStopped):
+            future.result(timeout=10)  # failed, not left hanging
+    worker._thread.join(10)
+    assert not worker.running
+    with pytest.raises(StoreWorkerStopped):
+        worker.submit(lambda uow: 3)

@@ -1,0 +1,1 @@
+"""Fakes for what a user would not have locally (DESIGN.md "How we test")."""
