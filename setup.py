@@ -1,17 +1,20 @@
-"""Build hook: compiles kiosk/domain/pricing.py with mypyc when it can (metadata: pyproject.toml).
+"""Build hook: compiles the pricing hot path with mypyc when it can (metadata: pyproject.toml).
+
+COMPILED: kiosk/domain/pricing.py (the engine) and kiosk/domain/periods.py (the CDR
+checks of the batch path); their msgspec Structs live in uncompiled modules.
 
 The compiled module is optional. `pip install .` and `pip install -e .` build it when
 mypyc (in `[build-system] requires`) and a C compiler are there. When mypyc is missing,
 its type check fails or the C compiler fails, the build says so in one `kiosk: ... pure
 Python` line (pip shows it with -v) and installs the same package without the extension:
-kiosk/domain/pricing.py is then imported from source. KIOSK_NO_COMPILE=1 skips compiling
+the modules are then imported from source. KIOSK_NO_COMPILE=1 skips compiling
 (and an editable install then removes a compiled module left beside the source).
 
 mypyc puts a module's code in a runtime library next to a small shim that imports it:
-kiosk/domain/pricing.<abi>.so and kiosk/domain/pricing__mypyc.<abi>.so for one module.
-With several modules in COMPILED the library becomes a top-level `<hash>__mypyc`:
-kiosk.spec collects it either way, but `_inplace_files` and an editable install's
-import path would need checking then.
+kiosk/domain/pricing.<abi>.so and kiosk/domain/pricing__mypyc.<abi>.so. `separate=True`
+keeps one such pair per module, beside its source: mypyc's default for several modules,
+one top-level `<hash>__mypyc` library, would fall outside the packages an editable
+install maps (and outside `_inplace_files`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
-COMPILED = ["kiosk/domain/pricing.py"]
+COMPILED = ["kiosk/domain/pricing.py", "kiosk/domain/periods.py"]
 # mypyc type-checks with the project's [tool.mypy] configuration, which would warn about
 # its override sections for packages outside this check.
 MYPY_ARGS = ["--no-warn-unused-configs"]
@@ -68,7 +71,10 @@ def _mypyc_extensions() -> tuple[Extension, ...]:
         return ()
     try:
         extensions: list[Extension] = mypycify(
-            MYPY_ARGS + COMPILED, opt_level="3", target_dir=os.path.join("build", "mypyc")
+            MYPY_ARGS + COMPILED,
+            opt_level="3",
+            separate=True,  # one runtime library per module, beside it (see the top)
+            target_dir=os.path.join("build", "mypyc"),
         )
     except (Exception, SystemExit) as exc:  # mypyc reports a failed type check by exiting
         _say(f"mypyc could not translate {', '.join(COMPILED)} ({exc!r}): pure Python")

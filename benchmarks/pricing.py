@@ -8,8 +8,9 @@
 
 Run: .venv/bin/python benchmarks/pricing.py [--cdrs N] [--seed S]
 Targets on one core: >= 25,000 CDRs/s (realistic mix), <= 20 us per sample.
-The header says whether kiosk/domain/pricing.py runs compiled (mypyc, setup.py) or from
-source; for the pure-Python figures install with KIOSK_NO_COMPILE=1 (`pip install -e .`).
+The header says whether kiosk/domain/pricing.py and periods.py run compiled (mypyc,
+setup.py) or from source; for the pure-Python figures install with KIOSK_NO_COMPILE=1
+(`pip install -e .`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from kiosk.domain import pricing
+from kiosk.domain import periods, pricing
 from kiosk.domain.pricing import LiveCost, TariffPricer
 from kiosk.domain.tariff import parse_tariff
 from kiosk.tariff_commands import _batch_results, _PricerCache
@@ -281,7 +282,7 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
-    compiled = not pricing.__file__.endswith(".py")
+    compiled = not pricing.__file__.endswith(".py") and not periods.__file__.endswith(".py")
     implementation = "compiled (mypyc)" if compiled else "pure Python (from source)"
     print(f"pricing benchmark (one core, python {platform.python_version()}, {implementation})")
     bench_batch(args.cdrs, args.seed, "realistic")

@@ -273,7 +273,7 @@ def _batch_results(
     Nothing a line holds stops the lines after it: every exception is caught here.
     """
     for line in lines:
-        if not line.strip():
+        if not line or line.isspace():  # (no stripped copy of every line)
             continue
         warnings: list[dict[str, str]] = []
         try:

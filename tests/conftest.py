@@ -1,10 +1,10 @@
 """Suite-wide rules: an unexpected warning log fails the test that caused it.
 
-kiosk/domain/pricing.py is compiled with mypyc when it is installed (setup.py). The suite
-tests the compiled module, except: with KIOSK_PURE_PYTHON=1 it loads the module from its
-source (the pure-Python fallback; .ci/test runs the pricing tests that way too), and when
-the compiled module is older than pricing.py (edited since the last `pip install -e .`)
-it tests the source rather than stale code. The header of the run says which it is;
+kiosk/domain/pricing.py and periods.py are compiled with mypyc when installed (setup.py).
+The suite tests the compiled modules, except: with KIOSK_PURE_PYTHON=1 it loads them from
+source (the pure-Python fallback; .ci/test runs the pricing tests that way too), and a
+compiled module older than its .py (edited since the last `pip install -e .`) is tested
+from source rather than as stale code. The header of the run says which it is;
 tests/kiosk/domain/test_compiled.py checks it.
 """
 
@@ -25,7 +25,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports PySide6
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPILED_MODULES = ("kiosk.domain.pricing",)  # setup.py COMPILED
+COMPILED_MODULES = ("kiosk.domain.pricing", "kiosk.domain.periods")  # setup.py COMPILED
 PURE_PYTHON = os.environ.get("KIOSK_PURE_PYTHON", "") not in ("", "0")
 
 

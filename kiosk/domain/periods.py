@@ -9,21 +9,31 @@ priced as starting at the session start), negative power and current (energy flo
 from the EV to the grid). What is refused: volumes that are not JSON numbers, past the
 bounds of §1.3, periods out of order, unknown dimension types.
 
-The batch path is hot: the per-period check is a type set and a min/max in C; the exact
-per-dimension checks run only when that fast check fails.
+The batch path is hot: this module is compiled with mypyc (setup.py), so its msgspec
+shapes live in cdr_structs.py; `_fast_period` takes the common period in one pass, and
+the exact per-dimension checks run only when it declines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Final, Literal, get_args
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from typing import Any, Final, get_args
 
 import msgspec
 
 from kiosk.domain import jsonio
+from kiosk.domain.cdr_structs import (
+    CDR_DECODER,
+    LINE_DECODER,
+    CdrBytes,
+    CdrInput,
+    ChargingPeriod,
+    DimensionKind,
+    RawCdr,
+    RawPeriod,
+)
 from kiosk.domain.tariff import (
     MAX_CURRENT_A,
     MAX_DURATION_S,
@@ -50,7 +60,10 @@ __all__ = [
 
 ZERO: Final = Decimal(0)
 _SECONDS_PER_HOUR: Final = Decimal(3600)
-_ONE: Final = Decimal(1)
+_HALF: Final = Decimal("0.5")
+# Unlimited precision: the fused multiply-add below never rounds, whatever digits a CDR
+# volume has (it costs what the digits cost); int() of the exact value >= 0 is its floor.
+_EXACT: Final = Context(prec=MAX_PREC, rounding=ROUND_FLOOR, Emax=MAX_EMAX, Emin=MIN_EMIN)
 _US: Final = timedelta(microseconds=1)
 
 # docs/tariffs.md §1.3 gives the reasons.
@@ -66,44 +79,10 @@ _SKEW: Final = timedelta(seconds=SKEW_S)
 _LONGEST: Final = timedelta(seconds=MAX_DURATION_S)
 
 
-class ChargingPeriod(msgspec.Struct, frozen=True, kw_only=True):
-    """One OCPI ChargingPeriod, reduced to what pricing needs.
-
-    time_s / parking_s / reservation_s are None when the CDR did not give that
-    dimension; the engine then derives it from the period's duration.
-    """
-
-    start: datetime  # aware, UTC
-    energy_kwh: Decimal = Decimal(0)
-    time_s: int | None = None
-    parking_s: int | None = None
-    reservation_s: int | None = None
-    min_power_kw: Decimal | None = None
-    max_power_kw: Decimal | None = None
-    min_current_a: Decimal | None = None
-    max_current_a: Decimal | None = None
-    state_of_charge: Decimal | None = None
-    tariff_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CdrInput:
-    """A CDR ready to price: every period starts at or after `start` (skew clamped).
-
-    warnings name each tolerated oddity by path (`cdr.charging_periods[0]...`).
-    """
-
-    start: datetime
-    end: datetime
-    currency: str | None
-    periods: tuple[ChargingPeriod, ...]
-    tariffs: tuple[Any, ...]  # raw tariff objects embedded in the CDR, parsed by the caller
-    warnings: tuple[Problem, ...] = ()
-
-
 def seconds_from_hours(value: Decimal) -> int:
-    """Hours (an OCPI time volume) to whole seconds, half-up."""
-    return int((value * _SECONDS_PER_HOUR).quantize(_ONE, ROUND_HALF_UP))
+    """Hours (an OCPI time volume, checked to lie in [0, MAX_HOURS]) to whole seconds,
+    half-up: floor(h × 3600 + ½), in one exact fused multiply-add."""
+    return int(_EXACT.fma(value, _SECONDS_PER_HOUR, _HALF))
 
 
 def hours(seconds: int) -> Decimal:
@@ -115,68 +94,11 @@ def microseconds(delta: timedelta) -> int:
     return delta // _US
 
 
-_Kind = Literal[
-    "CURRENT",
-    "ENERGY",
-    "ENERGY_EXPORT",
-    "ENERGY_IMPORT",
-    "MAX_CURRENT",
-    "MIN_CURRENT",
-    "MAX_POWER",
-    "MIN_POWER",
-    "PARKING_TIME",
-    "POWER",
-    "RESERVATION_TIME",
-    "STATE_OF_CHARGE",
-    "TIME",
-]
-
-
-class _Dimension(msgspec.Struct):
-    type: _Kind
-    # Any, not Decimal: msgspec would take "0.5" (a string) for a Decimal. JSON numbers
-    # arrive as int or (float_hook) Decimal; anything else is refused in _period.
-    volume: Any
-
-
-class _Period(msgspec.Struct):
-    start_date_time: datetime
-    dimensions: Annotated[list[_Dimension], msgspec.Meta(min_length=1)]
-    tariff_id: str | None = None
-
-
-class _Cdr(msgspec.Struct):
-    start_date_time: datetime
-    end_date_time: datetime
-    charging_periods: Annotated[list[_Period], msgspec.Meta(min_length=1)]
-    currency: str | None = None
-    tariffs: list[Any] | None = None
-
-
-class CdrBytes(msgspec.Struct):
-    """A CDR decoded from JSON text, with its embedded tariffs kept as raw JSON."""
-
-    start_date_time: datetime
-    end_date_time: datetime
-    charging_periods: Annotated[list[_Period], msgspec.Meta(min_length=1)]
-    currency: str | None = None
-    tariffs: msgspec.Raw = msgspec.Raw()
-
-
-class CdrLine(msgspec.Struct):
-    """One line of `kiosk tariff price --batch` input; tariffs stay raw JSON text."""
-
-    cdr: CdrBytes
-    tz: str | None = None
-    tariff: msgspec.Raw = msgspec.Raw()
-
-
-_line_decoder: Final = msgspec.json.Decoder(CdrLine, float_hook=Decimal)
-_cdr_decoder: Final = msgspec.json.Decoder(CdrBytes, float_hook=Decimal)
-
-
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    zone = moment.tzinfo
+    if zone is UTC:
+        return moment
+    return moment.replace(tzinfo=UTC) if zone is None else moment.astimezone(UTC)
 
 
 def _problem_of(exc: msgspec.ValidationError | msgspec.DecodeError, root: str) -> Problem:
@@ -222,7 +144,7 @@ _NOT_NUMBERS: Final = {
 }
 
 
-def _volume_problems(raw: _Period, path: str, problems: list[Problem]) -> bool:
+def _volume_problems(raw: RawPeriod, path: str, problems: list[Problem]) -> bool:
     """The exact check, dimension by dimension; True when every volume is acceptable."""
     ok = True
     for j, d in enumerate(raw.dimensions):
@@ -248,7 +170,7 @@ def _volume_problems(raw: _Period, path: str, problems: list[Problem]) -> bool:
 
 
 # Slots of the dimension kinds in `_fast_period`'s list.
-_SLOT: Final = {kind: i for i, kind in enumerate(get_args(_Kind))}
+_SLOT: Final = {kind: i for i, kind in enumerate(get_args(DimensionKind))}
 _E, _EI, _P, _C = _SLOT["ENERGY"], _SLOT["ENERGY_IMPORT"], _SLOT["POWER"], _SLOT["CURRENT"]
 _MINP, _MAXP = _SLOT["MIN_POWER"], _SLOT["MAX_POWER"]
 _MINC, _MAXC = _SLOT["MIN_CURRENT"], _SLOT["MAX_CURRENT"]
@@ -260,7 +182,7 @@ _T, _PT, _RT, _SOC = (
 )
 
 
-def _fast_period(raw: _Period) -> ChargingPeriod | None:
+def _fast_period(raw: RawPeriod) -> ChargingPeriod | None:
     """The common period (Decimal volumes in [0, _FAST_MAX], each kind once, SoC <= 100,
     a UTC start) without building a dict; None sends it to `_period`, which checks all."""
     start = raw.start_date_time
@@ -311,23 +233,23 @@ def _from_slots(
     elif max_current is None:
         max_current = min_current
     time_h, parking_h, reservation_h = vals[_T], vals[_PT], vals[_RT]
-    return ChargingPeriod(
-        start=start,
-        energy_kwh=energy,
-        time_s=None if time_h is None else seconds_from_hours(time_h),
-        parking_s=None if parking_h is None else seconds_from_hours(parking_h),
-        reservation_s=None if reservation_h is None else seconds_from_hours(reservation_h),
-        min_power_kw=min_power,
-        max_power_kw=max_power,
-        min_current_a=min_current,
-        max_current_a=max_current,
-        state_of_charge=vals[_SOC],
-        tariff_id=tariff_id,
+    return ChargingPeriod(  # positionally, in PERIOD_FIELDS order: the batch's hot path
+        start,
+        energy,
+        None if time_h is None else seconds_from_hours(time_h),
+        None if parking_h is None else seconds_from_hours(parking_h),
+        None if reservation_h is None else seconds_from_hours(reservation_h),
+        min_power,
+        max_power,
+        min_current,
+        max_current,
+        vals[_SOC],
+        tariff_id,
     )
 
 
 def _period(
-    raw: _Period, path: str, problems: list[Problem], warnings: list[Problem]
+    raw: RawPeriod, path: str, problems: list[Problem], warnings: list[Problem]
 ) -> ChargingPeriod | None:
     dims = raw.dimensions
     values = {d.type: d.volume for d in dims}
@@ -389,7 +311,7 @@ def _seconds(delta: timedelta) -> str:
     return str(Decimal(us) / 1_000_000) if us % 1_000_000 else str(us // 1_000_000)
 
 
-def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
+def _check(cdr: RawCdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
     problems: list[Problem] = []
     warnings: list[Problem] = []
     count = len(cdr.charging_periods)
@@ -404,32 +326,38 @@ def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
             problems.append(Problem("cdr.end_date_time", "is before start_date_time"))
         elif end - start > _LONGEST:
             problems.append(Problem("cdr.end_date_time", "the session lasts more than 366 days"))
-    numbered: list[tuple[int, ChargingPeriod]] = []
+    parsed: list[ChargingPeriod | None] = []  # None where the period was refused
     for i, item in enumerate(cdr.charging_periods):
         period = _fast_period(item)
         if period is None:
             period = _period(item, f"cdr.charging_periods[{i}]", problems, warnings)
-        if period is not None:
-            numbered.append((i, period))
+        parsed.append(period)
     if start is None or end is None:
         raise TariffError(problems)
-    previous = start - _SKEW
+    earliest = start - _SKEW
+    previous = earliest
     periods: list[ChargingPeriod] = []
-    for i, period in numbered:
-        where = f"cdr.charging_periods[{i}].start_date_time"
+    for i, period in enumerate(parsed):
+        if period is None:
+            continue
         moment = period.start
+        if previous <= moment <= end and moment >= start:  # in order, inside the session
+            previous = moment
+            periods.append(period)
+            continue
+        where = f"cdr.charging_periods[{i}].start_date_time"
         if moment < previous:
             problems.append(
                 Problem(
                     where,
                     "is before the previous period's start"
-                    if previous > start - _SKEW
+                    if previous > earliest
                     else f"is more than {SKEW_S} s before the session start",
                 )
             )
         elif moment > end:
             problems.append(Problem(where, "is after the session's end_date_time"))
-        elif moment < start:  # clock skew: priced as starting at the session start
+        else:  # clock skew (start - SKEW_S <= moment < start): priced from the start
             warnings.append(
                 Problem(
                     where,
@@ -438,9 +366,6 @@ def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
             )
             periods.append(msgspec.structs.replace(period, start=start))
             previous = moment
-            continue
-        previous = max(previous, moment)
-        periods.append(period)
     if problems:
         raise TariffError(problems)
     return CdrInput(
@@ -451,7 +376,7 @@ def _check(cdr: _Cdr | CdrBytes, tariffs: tuple[Any, ...]) -> CdrInput:
 def parse_cdr(raw: object) -> CdrInput:
     """The pricing-relevant part of an OCPI 2.2.1 CDR; `total_*` fields are ignored."""
     try:
-        cdr = msgspec.convert(raw, type=_Cdr, strict=False)
+        cdr = msgspec.convert(raw, type=RawCdr, strict=False)
     except msgspec.ValidationError as exc:
         raise TariffError([_problem_of(exc, "cdr")]) from None
     except RecursionError:
@@ -481,7 +406,7 @@ def decode_cdr(text: bytes | str) -> tuple[CdrInput, bytes | None]:
         if exc.reason.startswith(("duplicate key", "nested")):  # msgspec would not see these
             raise TariffError([refused]) from None
     try:  # msgspec names the field of anything else (a 5,000-digit number, bad syntax)
-        cdr = _cdr_decoder.decode(text)
+        cdr = CDR_DECODER.decode(text)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise TariffError([_problem_of(exc, "cdr")]) from None
     if refused is not None:
@@ -496,7 +421,7 @@ def _join_cdr(path: str) -> str:
 def decode_line(text: bytes | str) -> tuple[CdrInput, bytes | None, str | None, bytes | None]:
     """One batch line: (CDR, raw tariff JSON or None, tz, raw embedded tariffs or None)."""
     try:
-        line = _line_decoder.decode(_text(text))
+        line = LINE_DECODER.decode(_text(text))
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise TariffError([_problem_of(exc, "")]) from None
     except RecursionError:  # msgspec's own guard, in a skipped unknown field

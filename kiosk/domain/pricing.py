@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from kiosk.domain.cdr_structs import ChargingPeriod
 from kiosk.domain.money import minor_unit, round_to_minor
-from kiosk.domain.periods import ZERO, ChargingPeriod, microseconds
+from kiosk.domain.periods import ZERO, microseconds
 from kiosk.domain.tariff import (
     Dimension,
     NoActiveTariff,
@@ -88,13 +89,16 @@ _DIM_INDEX: Final = {
     Dimension.FLAT: _FLAT,
 }
 _CHOICE_NAMES: Final = ("ENERGY", "TIME", "PARKING_TIME", "FLAT")
+_astuple: Final = msgspec.structs.astuple  # a ChargingPeriod's fields, cdr_structs.PERIOD_FIELDS
 _ONE: Final = Decimal(1)
 
 
 # This module is compiled by mypyc when installed (setup.py). msgspec encodes the Structs
 # below, but compiled it cannot decode them: mypyc turns an annotation such as
-# `int | None` into `type`. Decode into Structs of an uncompiled module (as periods.py's).
-class Amount(msgspec.Struct, frozen=True):
+# `int | None` into `type`. Decode into Structs of an uncompiled module (cdr_structs.py).
+# gc=False: they hold only numbers, strings and tuples of their own kind, so they can
+# never be part of a reference cycle, and the batch allocates them by the million.
+class Amount(msgspec.Struct, frozen=True, gc=False):
     """A cost rounded to the minor unit, without and with VAT (equal where no VAT applies)."""
 
     excl_vat: Decimal
@@ -104,7 +108,7 @@ class Amount(msgspec.Struct, frozen=True):
         return {"excl_vat": str(self.excl_vat), "incl_vat": str(self.incl_vat)}
 
 
-class CostLine(msgspec.Struct, frozen=True):
+class CostLine(msgspec.Struct, frozen=True, gc=False):
     """One billed item: a price component applied to the volume it priced."""
 
     kind: LineKind
@@ -117,20 +121,20 @@ class CostLine(msgspec.Struct, frozen=True):
     cost: Amount
 
 
-class PricedPeriod(msgspec.Struct, frozen=True):
+class PricedPeriod(msgspec.Struct, frozen=True, gc=False):
     index: int
     start: datetime
     end: datetime
     elements: Mapping[str, int]  # dimension name -> index of the element that priced it
 
 
-class VatLine(msgspec.Struct, frozen=True):
+class VatLine(msgspec.Struct, frozen=True, gc=False):
     rate: Decimal | None  # percent; None: the components gave no VAT (none applies)
     net: Decimal
     vat: Decimal  # 0 where rate is None
 
 
-class CostBreakdown(msgspec.Struct, frozen=True):
+class CostBreakdown(msgspec.Struct, frozen=True, gc=False):
     tariff_id: str
     currency: str
     lines: tuple[CostLine, ...]
@@ -197,8 +201,14 @@ class CostBreakdown(msgspec.Struct, frozen=True):
 
 
 def _volume_text(value: Decimal) -> str:
-    """OCPI numbers carry 4 decimals: round half-up there, drop trailing zeros (in _CTX)."""
-    text = format(value.quantize(_VOLUME_PLACES).normalize(), "f")
+    """OCPI numbers carry 4 decimals: round half-up there, drop trailing zeros (in _CTX).
+
+    str() of a Decimal with exponent -4 is plain notation (no exponent), so trailing
+    zeros are stripped from the text rather than with normalize() and format "f".
+    """
+    text = str(value.quantize(_VOLUME_PLACES))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -347,29 +357,33 @@ def _band_function(restrictions: Sequence[TariffRestrictions]) -> Callable[[_Ctx
                 elapsed.add(seconds * _US_PER_S)
         weekday = weekday or bool(r.day_of_week)
 
+    # One closure per restricted value, reading its _Ctx field directly: compiled, that
+    # is a native field access (getattr by name would go through the type's lookup).
     parts: list[Callable[[_Ctx], Any]] = []
-
-    def banded(attr: str, thresholds: set[Any], nullable: bool = False) -> None:
-        if not thresholds:
-            return
-        ordered = tuple(sorted(thresholds))
-        if nullable:
-            parts.append(
-                lambda c: (
-                    -1 if getattr(c, attr) is None else bisect_right(ordered, getattr(c, attr))
-                )
-            )
-        else:
-            parts.append(lambda c: bisect_right(ordered, getattr(c, attr)))
-
-    banded("tod", tods)
-    banded("day", days)
-    banded("kwh", kwhs)
-    banded("elapsed_us", elapsed)
-    banded("pmin", pmins, nullable=True)
-    banded("pmax", pmaxs, nullable=True)
-    banded("cmin", cmins, nullable=True)
-    banded("cmax", cmaxs, nullable=True)
+    if tods:
+        tod_t = _ordered(tods)
+        parts.append(lambda c: bisect_right(tod_t, c.tod))
+    if days:
+        day_t = _ordered(days)
+        parts.append(lambda c: bisect_right(day_t, c.day))
+    if kwhs:
+        kwh_t = _ordered(kwhs)
+        parts.append(lambda c: bisect_right(kwh_t, c.kwh))
+    if elapsed:
+        elapsed_t = _ordered(elapsed)
+        parts.append(lambda c: bisect_right(elapsed_t, c.elapsed_us))
+    if pmins:
+        pmin_t = _ordered(pmins)
+        parts.append(lambda c: -1 if c.pmin is None else bisect_right(pmin_t, c.pmin))
+    if pmaxs:
+        pmax_t = _ordered(pmaxs)
+        parts.append(lambda c: -1 if c.pmax is None else bisect_right(pmax_t, c.pmax))
+    if cmins:
+        cmin_t = _ordered(cmins)
+        parts.append(lambda c: -1 if c.cmin is None else bisect_right(cmin_t, c.cmin))
+    if cmaxs:
+        cmax_t = _ordered(cmaxs)
+        parts.append(lambda c: -1 if c.cmax is None else bisect_right(cmax_t, c.cmax))
     if weekday:
         parts.append(lambda c: c.weekday)
     if not parts:
@@ -384,6 +398,10 @@ def _band_function(restrictions: Sequence[TariffRestrictions]) -> Callable[[_Ctx
         return lambda c: (one(c), two(c), three(c))
     fixed = tuple(parts)
     return lambda c: tuple([part(c) for part in fixed])
+
+
+def _ordered(thresholds: set[Any]) -> tuple[Any, ...]:
+    return tuple(sorted(thresholds))
 
 
 def _discounted(tariff: Tariff, group: str | None) -> Tariff:
@@ -550,15 +568,20 @@ class TariffPricer:
 # -------------------------------------------------------------------- accumulating
 
 
+# Reporting buckets of the CDR totals.
+_FIXED, _ENERGY_B, _TIME_B, _PARKING_B, _RES_B = range(5)
+_BUCKETS: Final = 5
+
 _KINDS: Final = (
-    (_ENERGY, LineKind.ENERGY),
-    (_TIME, LineKind.TIME),
-    (_PARKING, LineKind.PARKING_TIME),
+    (_ENERGY, LineKind.ENERGY, _ENERGY_B),
+    (_TIME, LineKind.TIME, _TIME_B),
+    (_PARKING, LineKind.PARKING_TIME, _PARKING_B),
 )
 # (kind, tariff id, element, unit price, vat, billed volume, of which step extra,
-#  exact cost x3600 excl. VAT, the same incl. VAT)
+#  exact cost x3600 excl. VAT, the same incl. VAT, reporting bucket). The bucket rides
+# along because a dict keyed by LineKind would hash the enum in Python for every item.
 _Item = tuple[
-    LineKind, str, int | None, Decimal, Decimal | None, Decimal, Decimal, Decimal, Decimal
+    LineKind, str, int | None, Decimal, Decimal | None, Decimal, Decimal, Decimal, Decimal, int
 ]
 _Ref = tuple[int, int]  # (tariff slot, element index)
 
@@ -696,7 +719,9 @@ class _Accumulator:
             scaled = pc.price * _H
             gross = _gross(scaled, pc.vat)
             tid = pricers[slot].tariff.id
-            items.append((LineKind.FLAT, tid, el, pc.price, pc.vat, _ONE, ZERO, scaled, gross))
+            items.append(
+                (LineKind.FLAT, tid, el, pc.price, pc.vat, _ONE, ZERO, scaled, gross, _FIXED)
+            )
         volumes = self.volumes
         if volumes:
             # step_size rounds the session total once for ENERGY and once for TIME and
@@ -705,7 +730,7 @@ class _Accumulator:
             # account for the total parking duration"; charging time is "not affected by
             # step_size because it is followed by another time-based period".
             time_dim = _PARKING if self.last.get(_PARKING) is not None else _TIME
-            for dim, kind in _KINDS:
+            for dim, kind, bucket in _KINDS:
                 last = self.last.get(dim)
                 if last is None:
                     continue
@@ -734,7 +759,7 @@ class _Accumulator:
                     gross = _gross(scaled, pc.vat)
                     tid = pricers[slot].tariff.id
                     items.append(
-                        (kind, tid, el, pc.price, pc.vat, shown, shown_step, scaled, gross)
+                        (kind, tid, el, pc.price, pc.vat, shown, shown_step, scaled, gross, bucket)
                     )
         if self.res_flat is not None:
             slot, el = self.res_flat
@@ -742,9 +767,8 @@ class _Accumulator:
             scaled = pc.price * _H
             gross = _gross(scaled, pc.vat)
             tid = pricers[slot].tariff.id
-            items.append(
-                (LineKind.RESERVATION_FLAT, tid, el, pc.price, pc.vat, _ONE, ZERO, scaled, gross)
-            )
+            kind = LineKind.RESERVATION_FLAT
+            items.append((kind, tid, el, pc.price, pc.vat, _ONE, ZERO, scaled, gross, _RES_B))
         if self.res_volumes and self.res_last is not None:
             total = sum(self.res_volumes.values(), ZERO)
             step = self.component(self.res_last, _TIME).step_size
@@ -758,7 +782,9 @@ class _Accumulator:
                 tid = pricers[slot].tariff.id
                 hours, step_hours = volume / _H, bonus / _H
                 kind = LineKind.RESERVATION_TIME
-                items.append((kind, tid, el, pc.price, pc.vat, hours, step_hours, scaled, gross))
+                items.append(
+                    (kind, tid, el, pc.price, pc.vat, hours, step_hours, scaled, gross, _RES_B)
+                )
 
         idle_fee = pricer.tariff.extensions.idle_fee
         idle_s = 0
@@ -780,6 +806,7 @@ class _Accumulator:
                         Decimal(billed - idle_s) / 60,
                         scaled,
                         _gross(scaled, idle_fee.vat),
+                        _PARKING_B,
                     )
                 )
         return items, idle_s
@@ -808,7 +835,7 @@ class _Accumulator:
         excl_sums = [ZERO] * _BUCKETS
         incl_sums = [ZERO] * _BUCKETS
         for item in items:
-            b = _BUCKET_OF[item[0]]
+            b = item[9]
             excl_sums[b] += item[7]
             incl_sums[b] += item[8]
         excl = sum(excl_sums, ZERO)
@@ -852,18 +879,19 @@ class _Accumulator:
                     vat_sums.items(), key=lambda kv: (kv[0] is None, kv[0] or ZERO)
                 )
             )
+        total = _amount(excl_c, incl_c, q)
         return CostBreakdown(
             tariff_id=tariff.id,
             currency=currency,
             lines=lines,
             periods=periods,
-            total_cost=_amount(excl_c, incl_c, q),
+            total_cost=total,
             total_fixed_cost=bucket[_FIXED],
             total_energy_cost=bucket[_ENERGY_B],
             total_time_cost=bucket[_TIME_B],
             total_parking_cost=bucket[_PARKING_B],
             total_reservation_cost=bucket[_RES_B],
-            uncapped_cost=_amount(excl, incl, q),
+            uncapped_cost=total if cap is None else _amount(excl, incl, q),
             cap=cap,
             total_energy_kwh=self.energy,
             total_time_s=total_time_s,
@@ -877,20 +905,6 @@ class _Accumulator:
 def _gross(scaled_excl: Decimal, vat: Decimal | None) -> Decimal:
     """Incl. VAT; a component without VAT has none (OCPI: "no VAT is applicable")."""
     return scaled_excl if vat is None else scaled_excl * (_HUNDRED + vat) / _HUNDRED
-
-
-# Reporting buckets of the CDR totals.
-_FIXED, _ENERGY_B, _TIME_B, _PARKING_B, _RES_B = range(5)
-_BUCKETS: Final = 5
-_BUCKET_OF: Final = {
-    LineKind.FLAT: _FIXED,
-    LineKind.ENERGY: _ENERGY_B,
-    LineKind.TIME: _TIME_B,
-    LineKind.PARKING_TIME: _PARKING_B,
-    LineKind.IDLE_FEE: _PARKING_B,
-    LineKind.RESERVATION_FLAT: _RES_B,
-    LineKind.RESERVATION_TIME: _RES_B,
-}
 
 
 def _round_up(volume: Decimal, step: int) -> Decimal:
@@ -980,11 +994,24 @@ def _price_in_context(
     n = len(periods)
     others = extra_tariffs or None
     for i, p in enumerate(periods):
-        p_start = p.start
+        # one C call for all fields (in PERIOD_FIELDS order), not a lookup for each
+        (
+            p_start,
+            energy,
+            time_s,
+            parking_s,
+            reservation_s,
+            pmin,
+            pmax,
+            cmin,
+            cmax,
+            _soc,
+            tariff_id,
+        ) = _astuple(p)
         this = pricer
         slot = 0
-        if others is not None and p.tariff_id is not None:
-            this = others.get(p.tariff_id, pricer)
+        if others is not None and tariff_id is not None:
+            this = others.get(tariff_id, pricer)
             if this is not pricer:
                 slot = acc.slot(this)
         if this.needs_local_time:
@@ -995,9 +1022,7 @@ def _price_in_context(
         ctx.kwh = kwh
         if this.needs_elapsed:
             ctx.elapsed_us = (p_start - start) // _ONE_US
-        energy = p.energy_kwh
-        time_s, parking_s = p.time_s, p.parking_s
-        if time_s is None and parking_s is None and p.reservation_s is None:
+        if time_s is None and parking_s is None and reservation_s is None:
             p_end = periods[i + 1].start if i + 1 < n else end
             duration_s = (p_end - p_start + _HALF_SECOND) // _ONE_S
             if energy > 0:
@@ -1007,17 +1032,16 @@ def _price_in_context(
         time_s = time_s or 0
         parking_s = parking_s or 0
         if this.needs_power:
-            pmin, pmax = p.min_power_kw, p.max_power_kw
             if pmin is None:
                 pmin = pmax = energy * _H / time_s if time_s else ZERO
             ctx.pmin, ctx.pmax = pmin, pmax
-        ctx.cmin, ctx.cmax = p.min_current_a, p.max_current_a
-        if p.reservation_s:
+        ctx.cmin, ctx.cmax = cmin, cmax
+        if reservation_s:
             rchoice = this.choose_reservation(ctx, expired)
-            acc.account_reservation(rchoice, p.reservation_s, slot)
+            acc.account_reservation(rchoice, reservation_s, slot)
         else:
             rchoice = _NO_CHOICE
-        if not expired and (energy or time_s or parking_s or not p.reservation_s):
+        if not expired and (energy or time_s or parking_s or not reservation_s):
             choice = this.choose(ctx)
             flat_before = acc.flat_decided
             acc.account(choice, energy, time_s, parking_s, slot)

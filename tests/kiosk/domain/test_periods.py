@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import jsonio
+from kiosk.domain import cdr_structs, jsonio
 from kiosk.domain import periods as periods_module
 from kiosk.domain.periods import (
     MAX_PERIODS,
@@ -332,7 +332,7 @@ def test_a_period_start_out_of_range_is_named() -> None:
 # ------------------------------------------------------------- the fast path agrees
 
 
-_KINDS = list(get_args(periods_module._Kind))
+_KINDS = list(get_args(cdr_structs.DimensionKind))
 _VOLUMES = st.one_of(
     st.decimals(min_value=-5, max_value=200, places=4),
     st.integers(-2, 120),
@@ -349,7 +349,7 @@ def test_fast_period_equals_the_full_check(dims: list[tuple[str, Any]], start: s
     """`_fast_period` takes only what it can; when it does, it builds what `_period` builds."""
     raw = msgspec.convert(
         {"start_date_time": start, "dimensions": [{"type": t, "volume": v} for t, v in dims]},
-        type=periods_module._Period,
+        type=cdr_structs.RawPeriod,
     )
     fast = periods_module._fast_period(raw)
     problems: list[Any] = []
