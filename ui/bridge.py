@@ -15,12 +15,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency, format_decimal, format_percent
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
+from kiosk.charger.clock import driver_seconds
 from kiosk.config import Settings
-from kiosk.domain.payment import PaymentMethod
+from kiosk.domain.payment import PaymentMethod, decline_code
 from kiosk.domain.tariff import NoActiveTariff, Tariff
 from kiosk.domain.tariff_text import TariffDescription, describe
 from kiosk.station import FlowState
@@ -53,6 +55,14 @@ _SCREENS = {
     FlowState.FAULTED: "faulted",
     FlowState.OFFLINE: "offline",
 }
+# A driver is in the middle of something on these: a receipt elsewhere waits on its card.
+_BUSY_FLOW = (
+    FlowState.CONNECTOR_CHOSEN,
+    FlowState.PAYMENT_CHOSEN,
+    FlowState.AUTHORIZING,
+    FlowState.DECLINED,
+    FlowState.WAITING_FOR_PLUG,
+)
 # Where the phone pays for a QR session; the backend's payment intent gives the real page.
 _CHECKOUT_BASE = "https://pay.example.org/checkout/"
 
@@ -63,6 +73,8 @@ class Bridge(QObject):
     languageChanged = Signal(str)
     themeChanged = Signal()
     stationFaulted = Signal(str, str)  # the station went out of service: kind, line
+    # a job's answer (emitted on the station thread, delivered queued to the GUI thread)
+    answered = Signal(object)
 
     def __init__(
         self,
@@ -94,6 +106,12 @@ class Bridge(QObject):
         self._notice_text = ""
         self._last_states: dict[str, FlowState] = {}
         self._checkout = ""  # the QR session's checkout id, fresh for each QR payment
+        self._lookup = False  # the "Get a receipt" screen is up
+        self._shown_receipt: tuple[Any, Any, Any] | None = None  # a receipt asked for again
+        self._pad: dict[str, Any] = {}  # the stop-code pad's last answer
+        self._confirmation: dict[str, str] = {}  # "stopped by card: €4.20" on its screen
+        self._zone = ZoneInfo(settings.station.time_zone)
+        self.answered.connect(self._on_answer)
         worker.snapshot.connect(self._on_snapshot)  # queued: emitted on the station thread
         worker.failed.connect(self._on_failed)
         worker.bug.connect(self._on_bug)
@@ -105,7 +123,7 @@ class Bridge(QObject):
         if self._unavailable:  # the station was opened again: back in service
             self._unavailable = self._unavailable_line = ""
             self._notice = ""
-        self._snapshot = snap
+        previous, self._snapshot = self._snapshot, snap
         for cid, view in snap.views.items():
             before = self._last_states.get(cid)
             self._last_states[cid] = view.state
@@ -114,7 +132,11 @@ class Bridge(QObject):
                 and before in (FlowState.WAITING_FOR_PLUG, FlowState.PAYMENT_CHOSEN)
                 and view.state is FlowState.IDLE
             ):
-                self._notice, self._notice_text = "timeout", ""
+                # worded per method and step on its screen: "bank_card/waiting_for_plug"
+                old = None if previous is None else previous.views.get(cid)
+                how = "" if old is None or old.method is None else old.method.value
+                step = "" if before is None else before.value
+                self._notice, self._notice_text = "timeout", f"{how}/{step}"
             if (
                 cid == self._active
                 and view.state is FlowState.IDLE
@@ -126,6 +148,50 @@ class Bridge(QObject):
                 )
             ):
                 self._active, self._paying = "", False
+            if view.state is FlowState.RECEIPT and before not in (None, FlowState.RECEIPT):
+                self._receipt_arrived(cid)
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    def _receipt_arrived(self, cid: str) -> None:
+        """A car was unplugged: its receipt comes up, whatever screen is up, unless another
+        driver is in the middle of paying (then it waits one tap away on its card)."""
+        active = self._view() if self._active and self._active != cid else None
+        if active is not None and active.state in _BUSY_FLOW:
+            log.info(
+                "receipt of connector %s kept on its card: connector %s is in use",
+                cid,
+                self._active,
+            )
+            return
+        if self._lookup and self._pad:
+            log.info("receipt of connector %s kept on its card: a code is being typed", cid)
+            return
+        self._active, self._paying, self._notice = cid, False, ""
+        self._lookup, self._shown_receipt, self._pad = False, None, {}
+
+    def _on_answer(self, answer: Any) -> None:
+        """What a driver's action did, from the station thread: the screen answers it."""
+        kind = answer.get("kind", "")
+        if kind == "stopped":
+            self._active, self._paying, self._notice = answer["connector"], False, ""
+            self._lookup, self._pad = False, {}
+            cost = answer.get("cost")  # an Amount, formatted here in the screen's language
+            money = (
+                ""
+                if cost is None
+                else self.money(cost.incl_vat, self._currency(answer["connector"]))
+            )
+            self._confirmation = {"how": answer["how"], "cost": money}
+        elif kind == "finishing":
+            self._active, self._paying, self._notice = answer["connector"], False, ""
+            self._lookup, self._pad = False, {}
+        elif kind == "receipt":
+            self._shown_receipt = answer["parts"]
+            self._lookup, self._pad, self._notice, self._paying = False, {}, "", False
+            self._active = ""
+        elif kind == "pad":
+            self._pad = answer
         self.changed.emit()
         self.screenChanged.emit()
 
@@ -201,22 +267,38 @@ class Bridge(QObject):
         found = self._examples.get(key)
         if found is None:
             # the pricing engine loads with the first price screen, not before the first frame
-            from kiosk.domain.estimate import example_charge, price_example  # noqa: PLC0415
+            from kiosk.domain.estimate import (  # noqa: PLC0415
+                current_lines,
+                estimate_example,
+                example_charge,
+                rate_changes,
+            )
 
             config = self._settings.connector(cid)
             charge = example_charge(config.power_type, config.max_power_kw)
             try:
-                cost = price_example(
+                estimate = estimate_example(
                     tariff, charge, start=start, tz=self._settings.station.time_zone
                 )
             except NoActiveTariff:  # the tariff starts within this minute: no example yet
                 return {}
-            gross = cost.incl_vat
+            gross = estimate.cost.incl_vat
+            d = self._describe(cid, tariff)
             found = {
                 "energy": self.number(charge.energy_kwh, 0),
                 "power": self.number(charge.power_kw, 0 if charge.power_kw % 1 == 0 else 1),
                 "minutes": charge.minutes,
                 "cost": self.money(gross, tariff.currency),
+                # the rates this charge pays now, and when one changes (station time)
+                "current": sorted(current_lines(d, estimate)),
+                "changes": [
+                    {
+                        "at": at.astimezone(self._zone).strftime("%H:%M"),
+                        "amount": line.amount,
+                        "label": line.label,
+                    }
+                    for at, line in rate_changes(d, estimate)
+                ],
             }
             self._examples = {key: found}  # only the current minute is ever asked for
         return found
@@ -228,6 +310,10 @@ class Bridge(QObject):
             return "outOfService"
         if self._notice:
             return self._notice
+        if self._shown_receipt is not None:
+            return "receipt"
+        if self._lookup:
+            return "getReceipt"
         view = self._view()
         if view is None or not self._active:
             return "overview"
@@ -267,6 +353,9 @@ class Bridge(QObject):
                 "energy": "",
                 "power": "",
                 "cost": "",
+                "suspended": False,
+                "idleFrom": "",
+                "receipt": False,
             }
             view = self._view(cid)
             if view is not None:
@@ -280,6 +369,9 @@ class Bridge(QObject):
                     cost=""
                     if view.cost is None
                     else self.money(view.cost.incl_vat, self._currency(cid)),
+                    suspended=view.state is FlowState.CHARGING and view.idle_since is not None,
+                    idleFrom=self._idle_fee(view, self._currency(cid))["idleFrom"],
+                    receipt=view.state is FlowState.RECEIPT or view.last_receipt_id is not None,
                 )
             out.append(card)
         return out
@@ -294,6 +386,7 @@ class Bridge(QObject):
         tariff = self._tariff(cid, PaymentMethod.BANK_CARD)
         d = self._describe(cid, tariff)
         member = self._describe(cid, tariff, group="member")
+        example = self._example(cid, tariff)
         return {
             "connector": cid,
             "summary": d.summary,
@@ -304,10 +397,11 @@ class Bridge(QObject):
                     "label": line.label,
                     "amount": line.amount,
                     "condition": line.condition,
+                    "current": i in example.get("current", ()),
                 }
-                for line in d.lines
+                for i, line in enumerate(d.lines)
             ],
-            "example": self._example(cid, tariff),
+            "example": example,
             "memberSummary": member.summary if member.summary != d.summary else "",
             "memberNote": member.group_note,
             "holds": {
@@ -354,8 +448,15 @@ class Bridge(QObject):
             "maxPower": float(self._settings.connector(view.connector_id).max_power_kw),
             "secondsLeft": self._seconds_left(view.deadline),
             "message": view.message or "",
+            "declineCode": decline_code(view.message).value
+            if view.state is FlowState.DECLINED
+            else "",
             "method": "" if view.method is None else view.method.value,
             "checkoutUrl": f"{_CHECKOUT_BASE}{self._checkout}" if self._checkout else "",
+            "suspended": view.state is FlowState.CHARGING and view.idle_since is not None,
+            "carDetail": view.car_detail,
+            "stopReason": "" if view.stop_reason is None else view.stop_reason.value,
+            "confirmation": dict(self._confirmation) if view.state is FlowState.FINISHING else {},
             **idle,
         }
 
@@ -365,30 +466,47 @@ class Bridge(QObject):
         """The idle fee after a stop: price per minute, cap, seconds of grace left (-1: none)."""
         method = view.method or PaymentMethod.BANK_CARD
         fee = self._tariff(view.connector_id, method).extensions.idle_fee
-        if fee is None:
-            return {"idleFee": "", "idleCap": "", "idleSecondsLeft": -1}
+        waived = view.idle_fee_waived
+        if fee is None or waived:
+            return {
+                "idleFee": "",
+                "idleCap": "",
+                "idleSecondsLeft": -1,
+                "idleFrom": "",
+                "idleWaived": waived,
+            }
         gross = fee.price_per_minute * (100 + (fee.vat or 0)) / 100
         cap = None if fee.max_fee is None else fee.max_fee * (100 + (fee.vat or 0)) / 100
-        since = view.stopped_at  # the core's clock: what the receipt will bill
+        # the core's clock: since the car stopped taking energy, as the receipt bills it
+        since = view.idle_since
         left = fee.grace_minutes * 60
+        starts = ""
         if since is not None and self._snapshot is not None:
             left = max(0, left - int((self._snapshot.at - since).total_seconds()))
+            at = (since + timedelta(minutes=fee.grace_minutes)).astimezone(self._zone)
+            starts = at.strftime("%H:%M")
         return {
             "idleFee": self.money(gross, currency),
             "idleCap": "" if cap is None else self.money(cap, currency),
             "idleSecondsLeft": left,
+            "idleFrom": starts,
+            "idleWaived": False,
         }
 
     def _seconds_left(self, deadline: datetime | None) -> int:
         if deadline is None or self._snapshot is None:
             return 0
-        return max(0, int((deadline - self._snapshot.at) / timedelta(seconds=1)))
+        # the service set it in real seconds for the driver (kiosk.charger.clock.driver_wait)
+        clock = self._worker.service.clock  # there is a snapshot: the service is open
+        return max(0, int(driver_seconds(clock, deadline - self._snapshot.at)))
 
     def _get_receipt(self) -> dict[str, Any]:
-        view = self._view()
-        if view is None or view.receipt_session_id is None:
-            return {}
-        loaded = None if self._snapshot is None else self._snapshot.receipts.get(view.connector_id)
+        loaded = self._shown_receipt
+        if loaded is None:
+            view = self._view()
+            if view is None or view.receipt_session_id is None or self._snapshot is None:
+                return {}
+            loaded = self._snapshot.receipts.get(view.connector_id)
         if loaded is None:
             return {}
         s, p, breakdown = loaded  # read by the station thread; building it is pure CPU
@@ -437,6 +555,8 @@ class Bridge(QObject):
             if r.payment is None
             else (r.payment.masked_ref or r.payment.method_label),
             "url": r.e_receipt_url or "",
+            "stopReason": r.stop_reason_text,
+            "again": self._shown_receipt is not None,  # asked for again: no countdown
         }
 
     receipt = Property(dict, _get_receipt, notify=changed)
@@ -459,6 +579,12 @@ class Bridge(QObject):
         return self._unavailable_line
 
     stationFaultLine = Property(str, _get_station_fault_line, notify=changed)
+
+    def _get_pad(self) -> dict[str, Any]:
+        """The stop-code pad's last answer: outcome wrong/locked/other_connector, tries."""
+        return dict(self._pad)
+
+    padAnswer = Property(dict, _get_pad, notify=changed)
 
     def _get_notice(self) -> str:
         return self._notice_text
@@ -515,6 +641,7 @@ class Bridge(QObject):
     def selectConnector(self, cid: str) -> None:
         view = self._view(cid)
         self._notice = ""
+        self._confirmation, self._pad = {}, {}
         self._active = cid
         self._paying = False
         if view is not None and view.state is FlowState.IDLE:
@@ -527,6 +654,7 @@ class Bridge(QObject):
         view = self._view()
         cid = self._active
         self._notice = ""
+        self._lookup, self._shown_receipt, self._pad, self._confirmation = False, None, {}, {}
         if view is not None and view.state in (
             FlowState.CONNECTOR_CHOSEN,
             FlowState.PAYMENT_CHOSEN,
@@ -584,32 +712,100 @@ class Bridge(QObject):
     def payByCard(self, test_card: str) -> None:
         """The terminal read a card (the demo's developer panel picks the test card)."""
         cid = self._active
+        if not self._fits("terminal", "a card at the terminal"):
+            return
         self._submit(cid, lambda s: _pay_card(s, cid, test_card))
+
+    def _fits(self, screen: str, what: str) -> bool:
+        """Whether an event fits the screen that is up; one that does not is logged only."""
+        shown = self._get_screen()
+        if shown == screen and self._active:
+            return True
+        log.info("%s ignored: the screen shows %s", what, shown)
+        return False
 
     @Slot()
     def qrPaid(self) -> None:
         cid = self._active
+        if not self._fits("qr", "a phone payment"):
+            return
         checkout = self._checkout or f"checkout-{cid}-{time.time_ns()}"
         self._checkout = ""
         self._submit(cid, lambda s: s.pay_by_qr(cid, checkout))
 
     @Slot(str)
     def tapCard(self, uid: str) -> None:
-        """A card on the RFID reader; also how drivers stop their session."""
+        """A card on the RFID reader: pays, stops its session, or shows its receipt again.
+
+        Called from the reader's thread too: it only reads plain attributes and queues."""
         cid = self._active
-        self._submit(cid, lambda s: s.present_token(uid, cid or None))
+        answer = self.answered.emit
+        if self._lookup:
+            self._submit("", lambda s: _receipt_by_card(s, uid, answer))
+        else:
+            self._submit(cid, lambda s: _tap(s, uid, cid or None, answer))
 
     @Slot()
     def stopCharging(self) -> None:
+        """The driver confirmed "Stop charging" on their own session's screen."""
         cid = self._active
-        self._submit(cid, lambda s: _stop(s, cid))
+        answer = self.answered.emit
+        self._submit(cid, lambda s: _stop(s, cid, answer))
 
     @Slot(str)
     def stopWithCode(self, code: str) -> None:
-        self._submit("", lambda s: _stop_code(s, code))
+        self._stop_code(code, other_ok=False)
+
+    @Slot(str)
+    def stopOtherWithCode(self, code: str) -> None:
+        """The code was another connector's: the driver said yes, stop that one."""
+        self._stop_code(code, other_ok=True)
+
+    def _stop_code(self, code: str, *, other_ok: bool) -> None:
+        cid = self._active
+        answer = self.answered.emit
+        if self._lookup:
+            self._submit("", lambda s: _receipt_by_code(s, code, answer))
+            return
+        self._submit(cid, lambda s: _stop_code(s, code, cid or None, other_ok, answer))
+
+    @Slot()
+    def openReceiptLookup(self) -> None:
+        """ "Get a receipt" on the overview: by stop code or by card."""
+        self._active, self._paying, self._notice = "", False, ""
+        self._lookup, self._pad, self._shown_receipt = True, {}, None
+        self.changed.emit()
+        self.screenChanged.emit()
+
+    @Slot(str)
+    def showReceipt(self, cid: str) -> None:
+        """The receipt button on a connector's card: its last session's receipt."""
+        view = self._view(cid)
+        if view is None:
+            return
+        if view.state is FlowState.RECEIPT:
+            self.openSession(cid)
+            return
+        sid = view.last_receipt_id
+        if sid is None:
+            log.info("receipt of connector %s: no longer offered", cid)
+            return
+        answer = self.answered.emit
+        self._submit(cid, lambda s: _receipt(s, sid, answer))
+
+    @Slot()
+    def clearPad(self) -> None:
+        self._pad = {}
+        self.changed.emit()
 
     @Slot()
     def receiptDone(self) -> None:
+        if self._shown_receipt is not None:  # asked for again: the connector is elsewhere
+            self._shown_receipt = None
+            self._active, self._paying = "", False
+            self.changed.emit()
+            self.screenChanged.emit()
+            return
         self.goHome()
 
     @Slot(str)
@@ -641,6 +837,7 @@ class Bridge(QObject):
     def openSession(self, cid: str) -> None:
         """A driver opens their running session from the overview."""
         self._notice = ""
+        self._confirmation, self._pad = {}, {}
         self._active = cid
         self.changed.emit()
         self.screenChanged.emit()
@@ -670,10 +867,55 @@ def _back_to_idle(s: StationService, cid: str) -> None:
         s.back(cid)
 
 
-def _stop(s: StationService, cid: str) -> None:
+Answer = Callable[[dict[str, Any]], None]
+
+
+def _stop(s: StationService, cid: str, answer: Answer) -> None:
     from kiosk.domain.session import StopReason  # noqa: PLC0415 - loaded with the station
 
+    c = s.connectors.get(cid)
+    if c is None or c.session is None or not c.session.state.is_running:
+        log.info("stop on connector %r ignored: nothing is charging there (a late tap)", cid)
+        return
     s.stop(cid, StopReason.DRIVER_SCREEN)
+    answer({"kind": "stopped", "connector": cid, "how": "screen", "cost": s.view(cid).cost})
+
+
+def _tap(s: StationService, uid: str, cid: str | None, answer: Answer) -> None:
+    outcome = s.present_token(uid, cid)
+    kind, _, what = outcome.partition(":")
+    if kind == "stopped":
+        answer({"kind": "stopped", "connector": what, "how": "card", "cost": s.view(what).cost})
+    elif kind == "finishing":
+        answer({"kind": "finishing", "connector": what})
+    elif kind == "receipt":
+        _receipt(s, what, answer)
+
+
+def _receipt(s: StationService, sid: str, answer: Answer) -> None:
+    parts = s.receipt_parts(sid)
+    if parts is None:
+        log.info("receipt of session %s cannot be shown: not completed", sid)
+        return
+    answer({"kind": "receipt", "parts": parts})
+
+
+def _receipt_by_card(s: StationService, uid: str, answer: Answer) -> None:
+    sid = s.receipt_by_token(uid)
+    if sid is None:
+        answer({"kind": "pad", "outcome": "no_card_receipt"})
+        return
+    _receipt(s, sid, answer)
+
+
+def _receipt_by_code(s: StationService, code: str, answer: Answer) -> None:
+    from kiosk.services.station_service import CodeOutcome  # noqa: PLC0415
+
+    found = s.receipt_by_code(code)
+    if found.outcome is CodeOutcome.RECEIPT and found.session_id is not None:
+        _receipt(s, found.session_id, answer)
+        return
+    answer(_pad_answer(s, found))
 
 
 def _pay_card(s: StationService, cid: str, test_card: str) -> None:
@@ -683,11 +925,35 @@ def _pay_card(s: StationService, cid: str, test_card: str) -> None:
     s.pay_by_card(cid)
 
 
-def _stop_code(s: StationService, code: str) -> None:
-    if s.stop_by_code(code) is None:
-        from kiosk.domain.errors import UserFacingError  # noqa: PLC0415
+def _stop_code(
+    s: StationService, code: str, cid: str | None, other_ok: bool, answer: Answer
+) -> None:
+    from kiosk.services.station_service import CodeOutcome  # noqa: PLC0415
 
-        raise UserFacingError("This code does not match a running session.")
+    found = s.stop_by_code(code, cid, other_ok=other_ok)
+    if found.outcome is CodeOutcome.STOPPED and found.connector_id is not None:
+        answer(
+            {
+                "kind": "stopped",
+                "connector": found.connector_id,
+                "how": "code",
+                "cost": found.cost,
+            }
+        )
+        return
+    answer(_pad_answer(s, found))
+
+
+def _pad_answer(s: StationService, found: Any) -> dict[str, Any]:
+    other = "" if found.connector_id is None else s.connectors[found.connector_id].config.label
+    return {
+        "kind": "pad",
+        "outcome": found.outcome.value,
+        "triesLeft": found.tries_left,
+        "lockedS": found.locked_s,
+        "until": (s.now() + timedelta(seconds=found.locked_s)).timestamp(),
+        "other": other,
+    }
 
 
 def _dev(s: StationService, cid: str, what: str) -> None:

@@ -31,12 +31,44 @@
         <translation>Laden an Ladepunkt %1</translation>
     </message>
     <message>
+        <source>Your car has stopped charging</source>
+        <translation>Ihr Auto lädt nicht mehr</translation>
+    </message>
+    <message>
+        <source>Your car is full at point %1.</source>
+        <translation>Ihr Auto ist an Ladepunkt %1 voll geladen.</translation>
+    </message>
+    <message>
+        <source>Your car paused charging at point %1; it may go on by itself.</source>
+        <translation>Ihr Auto hat das Laden an Ladepunkt %1 unterbrochen; es kann von selbst weiterladen.</translation>
+    </message>
+    <message>
         <source>You can leave your car and stop here at any time.</source>
         <translation>Sie können Ihr Auto verlassen und den Ladevorgang hier jederzeit beenden.</translation>
     </message>
     <message>
         <source>To stop, use the stop code of this session or tap the same charging card.</source>
         <translation>Zum Beenden den Stopp-Code eingeben oder dieselbe Ladekarte an das Lesegerät halten.</translation>
+    </message>
+    <message>
+        <source>No idle fee here, but please unplug so others can charge.</source>
+        <translation>Hier gibt es keine Blockiergebühr, aber bitte stecken Sie ab, damit andere laden können.</translation>
+    </message>
+    <message>
+        <source>Idle fee from %1 unless you unplug.</source>
+        <translation>Blockiergebühr ab %1, wenn Sie nicht abstecken.</translation>
+    </message>
+    <message>
+        <source>The idle fee is running since %1.</source>
+        <translation>Die Blockiergebühr läuft seit %1.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute, at most %2, for blocking the charging point after charging.</source>
+        <translation>Blockiergebühr: %1 pro Minute, höchstens %2, wenn der Ladepunkt nach dem Laden belegt bleibt.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
+        <translation>Blockiergebühr: %1 pro Minute, wenn der Ladepunkt nach dem Laden belegt bleibt.</translation>
     </message>
     <message>
         <source>Cost so far</source>
@@ -59,8 +91,20 @@
         <translation>Batterie</translation>
     </message>
     <message>
+        <source>%1 left of this session&apos;s %2 limit on your account</source>
+        <translation>%1 von %2 Limit für diese Sitzung auf Ihrem Konto übrig</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved for your phone payment</source>
+        <translation>%1 von %2 übrig, reserviert für Ihre Zahlung per Handy</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved on your card</source>
+        <translation>%1 von %2 übrig, auf Ihrer Karte reserviert</translation>
+    </message>
+    <message>
         <source>%1 left of the %2 reserved</source>
-        <translation>Noch %1 von reservierten %2</translation>
+        <translation type="vanished">Noch %1 von reservierten %2</translation>
     </message>
     <message>
         <source>Your stop code</source>
@@ -84,7 +128,69 @@
     </message>
 </context>
 <context>
+    <name>CodeEntry</name>
+    <message>
+        <source>Stop</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>This code does not match. 1 try left, then the pad pauses.</source>
+        <translation>Dieser Code passt nicht. Noch 1 Versuch, dann pausiert die Eingabe.</translation>
+    </message>
+    <message>
+        <source>This code does not match. %1 tries left, then the pad pauses.</source>
+        <translation>Dieser Code passt nicht. Noch %1 Versuche, dann pausiert die Eingabe.</translation>
+    </message>
+    <message>
+        <source>Too many wrong codes. Try again in %1.</source>
+        <translation>Zu viele falsche Codes. Neuer Versuch in %1.</translation>
+    </message>
+    <message>
+        <source>No recent session was paid with this card.</source>
+        <translation>Mit dieser Karte wurde in letzter Zeit kein Ladevorgang bezahlt.</translation>
+    </message>
+    <message>
+        <source>This is the stop code of charging point %1. Stop the session there?</source>
+        <translation>Das ist der Stopp-Code von Ladepunkt %1. Den Ladevorgang dort beenden?</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nein</translation>
+    </message>
+    <message>
+        <source>Stop point %1</source>
+        <translation>%1 beenden</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmStop</name>
+    <message>
+        <source>Stop charging now?</source>
+        <translation>Laden jetzt beenden?</translation>
+    </message>
+    <message>
+        <source>Cost so far: %1.</source>
+        <translation>Bisherige Kosten: %1.</translation>
+    </message>
+    <message>
+        <source>A stopped session cannot be resumed: charging again needs a new payment.</source>
+        <translation>Ein beendeter Ladevorgang lässt sich nicht fortsetzen: erneutes Laden braucht eine neue Zahlung.</translation>
+    </message>
+    <message>
+        <source>Keep charging</source>
+        <translation>Weiterladen</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Beenden</translation>
+    </message>
+</context>
+<context>
     <name>ConnectorCard</name>
+    <message>
+        <source>Car stopped charging</source>
+        <translation>Auto lädt nicht</translation>
+    </message>
     <message>
         <source>Charging point %1</source>
         <translation>Ladepunkt %1</translation>
@@ -100,6 +206,14 @@
     <message>
         <source>Cost so far</source>
         <translation>Bisherige Kosten</translation>
+    </message>
+    <message>
+        <source>Idle fee from %1 unless the car is unplugged</source>
+        <translation>Blockiergebühr ab %1, wenn das Auto nicht abgesteckt wird</translation>
+    </message>
+    <message>
+        <source>Receipt of the last session</source>
+        <translation>Beleg des letzten Ladevorgangs</translation>
     </message>
     <message>
         <source>Start charging here</source>
@@ -121,12 +235,92 @@
         <translation>Zahlung nicht akzeptiert</translation>
     </message>
     <message>
+        <source>Charging card not accepted</source>
+        <translation>Ladekarte nicht akzeptiert</translation>
+    </message>
+    <message>
+        <source>Your charging account has no credit left.</source>
+        <translation>Ihr Ladekonto hat kein Guthaben mehr.</translation>
+    </message>
+    <message>
+        <source>This charging card is blocked.</source>
+        <translation>Diese Ladekarte ist gesperrt.</translation>
+    </message>
+    <message>
+        <source>This charging card is not known here.</source>
+        <translation>Diese Ladekarte ist hier nicht bekannt.</translation>
+    </message>
+    <message>
+        <source>This charging card has expired.</source>
+        <translation>Diese Ladekarte ist abgelaufen.</translation>
+    </message>
+    <message>
+        <source>Your charging card could not be checked just now.</source>
+        <translation>Ihre Ladekarte konnte gerade nicht geprüft werden.</translation>
+    </message>
+    <message>
+        <source>This charging card was refused.</source>
+        <translation>Diese Ladekarte wurde abgelehnt.</translation>
+    </message>
+    <message>
+        <source>There is not enough money for this phone payment.</source>
+        <translation>Für diese Zahlung per Handy ist nicht genug Guthaben vorhanden.</translation>
+    </message>
+    <message>
+        <source>The payment method on your phone is blocked.</source>
+        <translation>Das Zahlungsmittel auf Ihrem Handy ist gesperrt.</translation>
+    </message>
+    <message>
+        <source>The payment method on your phone has expired.</source>
+        <translation>Das Zahlungsmittel auf Ihrem Handy ist abgelaufen.</translation>
+    </message>
+    <message>
+        <source>The payment service could not be reached.</source>
+        <translation>Der Zahlungsdienst ist gerade nicht erreichbar.</translation>
+    </message>
+    <message>
+        <source>Your phone payment was declined.</source>
+        <translation>Ihre Zahlung per Handy wurde abgelehnt.</translation>
+    </message>
+    <message>
+        <source>There is not enough money on the card.</source>
+        <translation>Auf der Karte ist nicht genug Guthaben.</translation>
+    </message>
+    <message>
+        <source>This bank card is blocked.</source>
+        <translation>Diese Bankkarte ist gesperrt.</translation>
+    </message>
+    <message>
+        <source>This card could not be read.</source>
+        <translation>Diese Karte konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>This bank card has expired.</source>
+        <translation>Diese Bankkarte ist abgelaufen.</translation>
+    </message>
+    <message>
+        <source>The card was declined by the bank.</source>
+        <translation>Die Bank hat die Karte abgelehnt.</translation>
+    </message>
+    <message>
         <source>Nothing has been charged.</source>
         <translation>Es wurde nichts berechnet.</translation>
     </message>
     <message>
+        <source>Please contact the company that issued your charging card, or pay by bank card or phone instead.</source>
+        <translation>Wenden Sie sich an den Anbieter Ihrer Ladekarte oder zahlen Sie stattdessen mit Bankkarte oder Handy.</translation>
+    </message>
+    <message>
+        <source>You can try again on your phone, pay by bank card, or check your payment app.</source>
+        <translation>Versuchen Sie es auf Ihrem Handy erneut, zahlen Sie mit Bankkarte oder prüfen Sie Ihre Bezahl-App.</translation>
+    </message>
+    <message>
+        <source>You can try another card or pay by phone, or ask your bank.</source>
+        <translation>Versuchen Sie eine andere Karte, zahlen Sie per Handy oder fragen Sie Ihre Bank.</translation>
+    </message>
+    <message>
         <source>You can try another card or another way to pay, or ask your bank or card issuer.</source>
-        <translation>Versuchen Sie eine andere Karte oder Zahlungsart oder wenden Sie sich an Ihre Bank bzw. den Kartenherausgeber.</translation>
+        <translation type="vanished">Versuchen Sie eine andere Karte oder Zahlungsart oder wenden Sie sich an Ihre Bank bzw. den Kartenherausgeber.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -273,6 +467,22 @@
         <translation>Bitte stecken Sie Ihr Auto ab und hängen Sie das Kabel zurück. Danach erhalten Sie Ihren Beleg.</translation>
     </message>
     <message>
+        <source>Stopped with your charging card.</source>
+        <translation>Mit Ihrer Ladekarte beendet.</translation>
+    </message>
+    <message>
+        <source>Stopped with your stop code.</source>
+        <translation>Mit Ihrem Stopp-Code beendet.</translation>
+    </message>
+    <message>
+        <source>Stopped as you asked.</source>
+        <translation>Wie gewünscht beendet.</translation>
+    </message>
+    <message>
+        <source>Cost: %1.</source>
+        <translation>Kosten: %1.</translation>
+    </message>
+    <message>
         <source>Unplug within %1 to avoid the idle fee.</source>
         <translation>Stecken Sie innerhalb von %1 ab, um die Blockiergebühr zu vermeiden.</translation>
     </message>
@@ -287,6 +497,10 @@
     <message>
         <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
         <translation>Blockiergebühr: %1 pro Minute, wenn der Ladepunkt nach dem Laden belegt bleibt.</translation>
+    </message>
+    <message>
+        <source>No idle fee: the station stopped this session. Please unplug when you can.</source>
+        <translation>Keine Blockiergebühr: die Station hat den Ladevorgang beendet. Bitte stecken Sie ab, sobald Sie können.</translation>
     </message>
     <message>
         <source>No idle fee here, but others may be waiting to charge.</source>
@@ -307,6 +521,29 @@
     <message>
         <source>Time</source>
         <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+</context>
+<context>
+    <name>GetReceiptScreen</name>
+    <message>
+        <source>Get a receipt</source>
+        <translation>Beleg abrufen</translation>
+    </message>
+    <message>
+        <source>Type the stop code of your session, or tap the charging card you paid with. Receipts of the last 24 hours.</source>
+        <translation>Geben Sie den Stopp-Code Ihres Ladevorgangs ein oder halten Sie die Ladekarte an, mit der Sie bezahlt haben. Belege der letzten 24 Stunden.</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>Paid with a charging card? Hold it to the reader.</source>
+        <translation>Mit Ladekarte bezahlt? Halten Sie sie an das Lesegerät.</translation>
     </message>
     <message>
         <source>Overview</source>
@@ -438,6 +675,10 @@
         <source>Phone</source>
         <translation>Smartphone</translation>
     </message>
+    <message>
+        <source>Get a receipt</source>
+        <translation>Beleg abrufen</translation>
+    </message>
 </context>
 <context>
     <name>PaymentScreen</name>
@@ -551,6 +792,14 @@
         <translation>%1 kWh mit %2 kW, etwa %3</translation>
     </message>
     <message>
+        <source>From %1 during this charge: %2 %3</source>
+        <translation>Ab %1 während dieser Ladung: %2 %3</translation>
+    </message>
+    <message>
+        <source>From %1 during this charge: %2</source>
+        <translation>Ab %1 während dieser Ladung: %2</translation>
+    </message>
+    <message>
         <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
         <translation>Eine Schätzung: Ihr Auto bestimmt, wie schnell es lädt. Sie zahlen, was der Zähler misst.</translation>
     </message>
@@ -564,6 +813,10 @@
     <message>
         <source>This is what you pay. Nothing is charged before you start.</source>
         <translation>Das zahlen Sie. Vor dem Start wird nichts berechnet.</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Jetzt</translation>
     </message>
     <message>
         <source>Member price</source>
@@ -672,6 +925,10 @@
         <translation>%1: %2</translation>
     </message>
     <message>
+        <source>Stopped: %1</source>
+        <translation>Beendet: %1</translation>
+    </message>
+    <message>
         <source>Paid with %1</source>
         <translation>Bezahlt mit %1</translation>
     </message>
@@ -708,7 +965,7 @@
     </message>
     <message>
         <source>Stop</source>
-        <translation>Beenden</translation>
+        <translation type="vanished">Beenden</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -864,16 +1121,48 @@
         <translation>Zeit abgelaufen</translation>
     </message>
     <message>
+        <source>No car was plugged in, so we stopped waiting.</source>
+        <translation>Es wurde kein Auto angeschlossen, daher warten wir nicht länger.</translation>
+    </message>
+    <message>
         <source>Nothing happened for a while, so we stopped waiting.</source>
         <translation>Eine Weile ist nichts passiert, deshalb haben wir den Vorgang beendet.</translation>
+    </message>
+    <message>
+        <source>This session was cancelled: nothing is billed to your charging account.</source>
+        <translation>Diese Sitzung wurde abgebrochen: Ihrem Ladekonto wird nichts berechnet.</translation>
+    </message>
+    <message>
+        <source>No charging card was presented: nothing is billed.</source>
+        <translation>Es wurde keine Ladekarte vorgehalten: Es wird nichts berechnet.</translation>
+    </message>
+    <message>
+        <source>The amount reserved for your phone payment has been released.</source>
+        <translation>Der für Ihre Zahlung per Handy reservierte Betrag wurde freigegeben.</translation>
+    </message>
+    <message>
+        <source>The payment code has expired and nothing was paid.</source>
+        <translation>Der Zahlungscode ist abgelaufen, es wurde nichts bezahlt.</translation>
+    </message>
+    <message>
+        <source>The amount reserved on your card has been released. Your bank may take a few days to show it.</source>
+        <translation>Der auf Ihrer Karte reservierte Betrag wurde freigegeben. Ihre Bank zeigt das möglicherweise erst nach einigen Tagen an.</translation>
+    </message>
+    <message>
+        <source>No card was presented: nothing was reserved.</source>
+        <translation>Es wurde keine Karte vorgehalten: Es wurde nichts reserviert.</translation>
     </message>
     <message>
         <source>Nothing has been charged.</source>
         <translation>Es wurde nichts berechnet.</translation>
     </message>
     <message>
+        <source>You can start again whenever you are ready.</source>
+        <translation>Sie können jederzeit neu beginnen.</translation>
+    </message>
+    <message>
         <source>Any amount reserved on your card has been released. You can start again whenever you are ready.</source>
-        <translation>Ein auf Ihrer Karte reservierter Betrag wurde freigegeben. Sie können jederzeit neu starten.</translation>
+        <translation type="vanished">Ein auf Ihrer Karte reservierter Betrag wurde freigegeben. Sie können jederzeit neu starten.</translation>
     </message>
     <message>
         <source>Start again</source>

@@ -31,12 +31,44 @@
         <translation>Recharge au point %1</translation>
     </message>
     <message>
+        <source>Your car has stopped charging</source>
+        <translation>Votre voiture ne charge plus</translation>
+    </message>
+    <message>
+        <source>Your car is full at point %1.</source>
+        <translation>Votre voiture est pleine au point %1.</translation>
+    </message>
+    <message>
+        <source>Your car paused charging at point %1; it may go on by itself.</source>
+        <translation>Votre voiture a mis la recharge en pause au point %1 ; elle peut reprendre d’elle-même.</translation>
+    </message>
+    <message>
         <source>You can leave your car and stop here at any time.</source>
         <translation>Vous pouvez laisser votre véhicule et arrêter la recharge ici à tout moment.</translation>
     </message>
     <message>
         <source>To stop, use the stop code of this session or tap the same charging card.</source>
         <translation>Pour arrêter, saisissez le code d’arrêt de cette session ou présentez la même carte de recharge.</translation>
+    </message>
+    <message>
+        <source>No idle fee here, but please unplug so others can charge.</source>
+        <translation>Pas de frais d’occupation ici, mais débranchez pour laisser recharger les autres.</translation>
+    </message>
+    <message>
+        <source>Idle fee from %1 unless you unplug.</source>
+        <translation>Frais d’occupation à partir de %1 si vous ne débranchez pas.</translation>
+    </message>
+    <message>
+        <source>The idle fee is running since %1.</source>
+        <translation>Les frais d’occupation courent depuis %1.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute, at most %2, for blocking the charging point after charging.</source>
+        <translation>Frais d’occupation : %1 par minute, au maximum %2, si le point reste occupé après la recharge.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
+        <translation>Frais d’occupation : %1 par minute si le point reste occupé après la recharge.</translation>
     </message>
     <message>
         <source>Cost so far</source>
@@ -59,8 +91,20 @@
         <translation>Batterie</translation>
     </message>
     <message>
+        <source>%1 left of this session&apos;s %2 limit on your account</source>
+        <translation>Il reste %1 sur la limite de %2 de cette session sur votre compte</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved for your phone payment</source>
+        <translation>Il reste %1 sur les %2 réservés pour votre paiement mobile</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved on your card</source>
+        <translation>Il reste %1 sur les %2 réservés sur votre carte</translation>
+    </message>
+    <message>
         <source>%1 left of the %2 reserved</source>
-        <translation>Reste %1 sur les %2 réservés</translation>
+        <translation type="vanished">Reste %1 sur les %2 réservés</translation>
     </message>
     <message>
         <source>Your stop code</source>
@@ -84,7 +128,69 @@
     </message>
 </context>
 <context>
+    <name>CodeEntry</name>
+    <message>
+        <source>Stop</source>
+        <translation>Arrêter</translation>
+    </message>
+    <message>
+        <source>This code does not match. 1 try left, then the pad pauses.</source>
+        <translation>Ce code ne correspond pas. Encore 1 essai, puis le clavier se met en pause.</translation>
+    </message>
+    <message>
+        <source>This code does not match. %1 tries left, then the pad pauses.</source>
+        <translation>Ce code ne correspond pas. Encore %1 essais, puis le clavier se met en pause.</translation>
+    </message>
+    <message>
+        <source>Too many wrong codes. Try again in %1.</source>
+        <translation>Trop de codes erronés. Réessayez dans %1.</translation>
+    </message>
+    <message>
+        <source>No recent session was paid with this card.</source>
+        <translation>Aucune recharge récente n’a été payée avec cette carte.</translation>
+    </message>
+    <message>
+        <source>This is the stop code of charging point %1. Stop the session there?</source>
+        <translation>C’est le code d’arrêt du point de recharge %1. Arrêter la recharge là-bas ?</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <source>Stop point %1</source>
+        <translation>Arrêter %1</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmStop</name>
+    <message>
+        <source>Stop charging now?</source>
+        <translation>Arrêter la recharge maintenant ?</translation>
+    </message>
+    <message>
+        <source>Cost so far: %1.</source>
+        <translation>Coût actuel : %1.</translation>
+    </message>
+    <message>
+        <source>A stopped session cannot be resumed: charging again needs a new payment.</source>
+        <translation>Une recharge arrêtée ne reprend pas : recharger à nouveau demande un nouveau paiement.</translation>
+    </message>
+    <message>
+        <source>Keep charging</source>
+        <translation>Continuer</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Arrêter</translation>
+    </message>
+</context>
+<context>
     <name>ConnectorCard</name>
+    <message>
+        <source>Car stopped charging</source>
+        <translation>Voiture en pause</translation>
+    </message>
     <message>
         <source>Charging point %1</source>
         <translation>Point de recharge %1</translation>
@@ -100,6 +206,14 @@
     <message>
         <source>Cost so far</source>
         <translation>Coût actuel</translation>
+    </message>
+    <message>
+        <source>Idle fee from %1 unless the car is unplugged</source>
+        <translation>Frais d’occupation dès %1 si la voiture reste branchée</translation>
+    </message>
+    <message>
+        <source>Receipt of the last session</source>
+        <translation>Reçu de la dernière recharge</translation>
     </message>
     <message>
         <source>Start charging here</source>
@@ -121,12 +235,92 @@
         <translation>Paiement refusé</translation>
     </message>
     <message>
+        <source>Charging card not accepted</source>
+        <translation>Carte de recharge refusée</translation>
+    </message>
+    <message>
+        <source>Your charging account has no credit left.</source>
+        <translation>Votre compte de recharge n’a plus de crédit.</translation>
+    </message>
+    <message>
+        <source>This charging card is blocked.</source>
+        <translation>Cette carte de recharge est bloquée.</translation>
+    </message>
+    <message>
+        <source>This charging card is not known here.</source>
+        <translation>Cette carte de recharge n’est pas reconnue ici.</translation>
+    </message>
+    <message>
+        <source>This charging card has expired.</source>
+        <translation>Cette carte de recharge a expiré.</translation>
+    </message>
+    <message>
+        <source>Your charging card could not be checked just now.</source>
+        <translation>Votre carte de recharge n’a pas pu être vérifiée pour le moment.</translation>
+    </message>
+    <message>
+        <source>This charging card was refused.</source>
+        <translation>Cette carte de recharge a été refusée.</translation>
+    </message>
+    <message>
+        <source>There is not enough money for this phone payment.</source>
+        <translation>Le solde est insuffisant pour ce paiement mobile.</translation>
+    </message>
+    <message>
+        <source>The payment method on your phone is blocked.</source>
+        <translation>Le moyen de paiement de votre téléphone est bloqué.</translation>
+    </message>
+    <message>
+        <source>The payment method on your phone has expired.</source>
+        <translation>Le moyen de paiement de votre téléphone a expiré.</translation>
+    </message>
+    <message>
+        <source>The payment service could not be reached.</source>
+        <translation>Le service de paiement est injoignable.</translation>
+    </message>
+    <message>
+        <source>Your phone payment was declined.</source>
+        <translation>Votre paiement mobile a été refusé.</translation>
+    </message>
+    <message>
+        <source>There is not enough money on the card.</source>
+        <translation>Le solde de la carte est insuffisant.</translation>
+    </message>
+    <message>
+        <source>This bank card is blocked.</source>
+        <translation>Cette carte bancaire est bloquée.</translation>
+    </message>
+    <message>
+        <source>This card could not be read.</source>
+        <translation>Cette carte n’a pas pu être lue.</translation>
+    </message>
+    <message>
+        <source>This bank card has expired.</source>
+        <translation>Cette carte bancaire a expiré.</translation>
+    </message>
+    <message>
+        <source>The card was declined by the bank.</source>
+        <translation>La banque a refusé la carte.</translation>
+    </message>
+    <message>
         <source>Nothing has been charged.</source>
         <translation>Aucun montant n’a été débité.</translation>
     </message>
     <message>
+        <source>Please contact the company that issued your charging card, or pay by bank card or phone instead.</source>
+        <translation>Contactez l’émetteur de votre carte de recharge, ou payez plutôt par carte bancaire ou par téléphone.</translation>
+    </message>
+    <message>
+        <source>You can try again on your phone, pay by bank card, or check your payment app.</source>
+        <translation>Réessayez sur votre téléphone, payez par carte bancaire ou vérifiez votre application de paiement.</translation>
+    </message>
+    <message>
+        <source>You can try another card or pay by phone, or ask your bank.</source>
+        <translation>Essayez une autre carte, payez par téléphone ou renseignez-vous auprès de votre banque.</translation>
+    </message>
+    <message>
         <source>You can try another card or another way to pay, or ask your bank or card issuer.</source>
-        <translation>Essayez une autre carte ou un autre moyen de paiement, ou contactez votre banque ou l’émetteur de la carte.</translation>
+        <translation type="vanished">Essayez une autre carte ou un autre moyen de paiement, ou contactez votre banque ou l’émetteur de la carte.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -273,6 +467,22 @@
         <translation>Débranchez votre véhicule et raccrochez le câble. Votre reçu s’affichera ensuite.</translation>
     </message>
     <message>
+        <source>Stopped with your charging card.</source>
+        <translation>Arrêtée avec votre carte de recharge.</translation>
+    </message>
+    <message>
+        <source>Stopped with your stop code.</source>
+        <translation>Arrêtée avec votre code d’arrêt.</translation>
+    </message>
+    <message>
+        <source>Stopped as you asked.</source>
+        <translation>Arrêtée comme demandé.</translation>
+    </message>
+    <message>
+        <source>Cost: %1.</source>
+        <translation>Coût : %1.</translation>
+    </message>
+    <message>
         <source>Unplug within %1 to avoid the idle fee.</source>
         <translation>Débranchez d’ici %1 pour éviter les frais d’occupation.</translation>
     </message>
@@ -287,6 +497,10 @@
     <message>
         <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
         <translation>Frais d’occupation&#xa0;: %1 par minute si le point reste occupé après la recharge.</translation>
+    </message>
+    <message>
+        <source>No idle fee: the station stopped this session. Please unplug when you can.</source>
+        <translation>Pas de frais d’occupation : la borne a arrêté la recharge. Débranchez dès que possible.</translation>
     </message>
     <message>
         <source>No idle fee here, but others may be waiting to charge.</source>
@@ -307,6 +521,29 @@
     <message>
         <source>Time</source>
         <translation>Durée</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Vue d’ensemble</translation>
+    </message>
+</context>
+<context>
+    <name>GetReceiptScreen</name>
+    <message>
+        <source>Get a receipt</source>
+        <translation>Obtenir un reçu</translation>
+    </message>
+    <message>
+        <source>Type the stop code of your session, or tap the charging card you paid with. Receipts of the last 24 hours.</source>
+        <translation>Saisissez le code d’arrêt de votre recharge ou présentez la carte de recharge utilisée. Reçus des dernières 24 heures.</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Afficher</translation>
+    </message>
+    <message>
+        <source>Paid with a charging card? Hold it to the reader.</source>
+        <translation>Payé avec une carte de recharge ? Présentez-la au lecteur.</translation>
     </message>
     <message>
         <source>Overview</source>
@@ -438,6 +675,10 @@
         <source>Phone</source>
         <translation>Téléphone</translation>
     </message>
+    <message>
+        <source>Get a receipt</source>
+        <translation>Obtenir un reçu</translation>
+    </message>
 </context>
 <context>
     <name>PaymentScreen</name>
@@ -551,6 +792,14 @@
         <translation>%1 kWh à %2 kW, environ %3</translation>
     </message>
     <message>
+        <source>From %1 during this charge: %2 %3</source>
+        <translation>À partir de %1 pendant cette recharge : %2 %3</translation>
+    </message>
+    <message>
+        <source>From %1 during this charge: %2</source>
+        <translation>À partir de %1 pendant cette recharge : %2</translation>
+    </message>
+    <message>
         <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
         <translation>Une estimation : votre voiture décide de la vitesse de recharge. Vous payez ce que mesure le compteur.</translation>
     </message>
@@ -564,6 +813,10 @@
     <message>
         <source>This is what you pay. Nothing is charged before you start.</source>
         <translation>Voici ce que vous payez. Rien n’est débité avant le démarrage.</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Maintenant</translation>
     </message>
     <message>
         <source>Member price</source>
@@ -672,6 +925,10 @@
         <translation>%1 : %2</translation>
     </message>
     <message>
+        <source>Stopped: %1</source>
+        <translation>Arrêt : %1</translation>
+    </message>
+    <message>
         <source>Paid with %1</source>
         <translation>Payé avec %1</translation>
     </message>
@@ -708,7 +965,7 @@
     </message>
     <message>
         <source>Stop</source>
-        <translation>Arrêter</translation>
+        <translation type="vanished">Arrêter</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -864,16 +1121,48 @@
         <translation>Délai écoulé</translation>
     </message>
     <message>
+        <source>No car was plugged in, so we stopped waiting.</source>
+        <translation>Aucune voiture n’a été branchée, nous avons donc cessé d’attendre.</translation>
+    </message>
+    <message>
         <source>Nothing happened for a while, so we stopped waiting.</source>
         <translation>Rien ne s’est passé pendant un moment, nous avons donc arrêté d’attendre.</translation>
+    </message>
+    <message>
+        <source>This session was cancelled: nothing is billed to your charging account.</source>
+        <translation>Cette session a été annulée : rien n’est facturé sur votre compte de recharge.</translation>
+    </message>
+    <message>
+        <source>No charging card was presented: nothing is billed.</source>
+        <translation>Aucune carte de recharge n’a été présentée : rien n’est facturé.</translation>
+    </message>
+    <message>
+        <source>The amount reserved for your phone payment has been released.</source>
+        <translation>Le montant réservé pour votre paiement mobile a été libéré.</translation>
+    </message>
+    <message>
+        <source>The payment code has expired and nothing was paid.</source>
+        <translation>Le code de paiement a expiré et rien n’a été payé.</translation>
+    </message>
+    <message>
+        <source>The amount reserved on your card has been released. Your bank may take a few days to show it.</source>
+        <translation>Le montant réservé sur votre carte a été libéré. Votre banque peut mettre quelques jours à l’afficher.</translation>
+    </message>
+    <message>
+        <source>No card was presented: nothing was reserved.</source>
+        <translation>Aucune carte n’a été présentée : rien n’a été réservé.</translation>
     </message>
     <message>
         <source>Nothing has been charged.</source>
         <translation>Aucun montant n’a été débité.</translation>
     </message>
     <message>
+        <source>You can start again whenever you are ready.</source>
+        <translation>Vous pouvez recommencer quand vous le souhaitez.</translation>
+    </message>
+    <message>
         <source>Any amount reserved on your card has been released. You can start again whenever you are ready.</source>
-        <translation>Tout montant réservé sur votre carte a été libéré. Vous pouvez recommencer quand vous voulez.</translation>
+        <translation type="vanished">Tout montant réservé sur votre carte a été libéré. Vous pouvez recommencer quand vous voulez.</translation>
     </message>
     <message>
         <source>Start again</source>

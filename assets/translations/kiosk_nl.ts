@@ -31,12 +31,44 @@
         <translation>Laden bij laadpunt %1</translation>
     </message>
     <message>
+        <source>Your car has stopped charging</source>
+        <translation>Uw auto laadt niet meer</translation>
+    </message>
+    <message>
+        <source>Your car is full at point %1.</source>
+        <translation>Uw auto is vol bij laadpunt %1.</translation>
+    </message>
+    <message>
+        <source>Your car paused charging at point %1; it may go on by itself.</source>
+        <translation>Uw auto heeft het laden bij laadpunt %1 onderbroken; het kan vanzelf verder laden.</translation>
+    </message>
+    <message>
         <source>You can leave your car and stop here at any time.</source>
         <translation>U kunt uw auto achterlaten en hier op elk moment stoppen.</translation>
     </message>
     <message>
         <source>To stop, use the stop code of this session or tap the same charging card.</source>
         <translation>Stop met de stopcode van deze sessie of houd dezelfde laadpas bij de lezer.</translation>
+    </message>
+    <message>
+        <source>No idle fee here, but please unplug so others can charge.</source>
+        <translation>Hier geen blokkeertarief, maar koppel los zodat anderen kunnen laden.</translation>
+    </message>
+    <message>
+        <source>Idle fee from %1 unless you unplug.</source>
+        <translation>Blokkeertarief vanaf %1 als u niet loskoppelt.</translation>
+    </message>
+    <message>
+        <source>The idle fee is running since %1.</source>
+        <translation>Het blokkeertarief loopt sinds %1.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute, at most %2, for blocking the charging point after charging.</source>
+        <translation>Blokkeertarief: %1 per minuut, maximaal %2, als het laadpunt na het laden bezet blijft.</translation>
+    </message>
+    <message>
+        <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
+        <translation>Blokkeertarief: %1 per minuut als het laadpunt na het laden bezet blijft.</translation>
     </message>
     <message>
         <source>Cost so far</source>
@@ -59,8 +91,20 @@
         <translation>Accu</translation>
     </message>
     <message>
+        <source>%1 left of this session&apos;s %2 limit on your account</source>
+        <translation>Nog %1 over van de limiet van %2 voor deze sessie op uw account</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved for your phone payment</source>
+        <translation>Nog %1 over van de %2 gereserveerd voor uw betaling met de telefoon</translation>
+    </message>
+    <message>
+        <source>%1 left of the %2 reserved on your card</source>
+        <translation>Nog %1 over van de %2 gereserveerd op uw kaart</translation>
+    </message>
+    <message>
         <source>%1 left of the %2 reserved</source>
-        <translation>Nog %1 van de gereserveerde %2</translation>
+        <translation type="vanished">Nog %1 van de gereserveerde %2</translation>
     </message>
     <message>
         <source>Your stop code</source>
@@ -84,7 +128,69 @@
     </message>
 </context>
 <context>
+    <name>CodeEntry</name>
+    <message>
+        <source>Stop</source>
+        <translation>Stoppen</translation>
+    </message>
+    <message>
+        <source>This code does not match. 1 try left, then the pad pauses.</source>
+        <translation>Deze code klopt niet. Nog 1 poging, dan pauzeert het toetsenblok.</translation>
+    </message>
+    <message>
+        <source>This code does not match. %1 tries left, then the pad pauses.</source>
+        <translation>Deze code klopt niet. Nog %1 pogingen, dan pauzeert het toetsenblok.</translation>
+    </message>
+    <message>
+        <source>Too many wrong codes. Try again in %1.</source>
+        <translation>Te veel verkeerde codes. Probeer het opnieuw over %1.</translation>
+    </message>
+    <message>
+        <source>No recent session was paid with this card.</source>
+        <translation>Met deze pas is onlangs geen sessie betaald.</translation>
+    </message>
+    <message>
+        <source>This is the stop code of charging point %1. Stop the session there?</source>
+        <translation>Dit is de stopcode van laadpunt %1. De sessie daar stoppen?</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nee</translation>
+    </message>
+    <message>
+        <source>Stop point %1</source>
+        <translation>%1 stoppen</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmStop</name>
+    <message>
+        <source>Stop charging now?</source>
+        <translation>Laden nu stoppen?</translation>
+    </message>
+    <message>
+        <source>Cost so far: %1.</source>
+        <translation>Kosten tot nu toe: %1.</translation>
+    </message>
+    <message>
+        <source>A stopped session cannot be resumed: charging again needs a new payment.</source>
+        <translation>Een gestopte sessie kan niet verder: opnieuw laden vraagt een nieuwe betaling.</translation>
+    </message>
+    <message>
+        <source>Keep charging</source>
+        <translation>Verder laden</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stoppen</translation>
+    </message>
+</context>
+<context>
     <name>ConnectorCard</name>
+    <message>
+        <source>Car stopped charging</source>
+        <translation>Auto laadt niet</translation>
+    </message>
     <message>
         <source>Charging point %1</source>
         <translation>Laadpunt %1</translation>
@@ -100,6 +206,14 @@
     <message>
         <source>Cost so far</source>
         <translation>Kosten tot nu toe</translation>
+    </message>
+    <message>
+        <source>Idle fee from %1 unless the car is unplugged</source>
+        <translation>Blokkeertarief vanaf %1 als de auto niet wordt losgekoppeld</translation>
+    </message>
+    <message>
+        <source>Receipt of the last session</source>
+        <translation>Bon van de laatste sessie</translation>
     </message>
     <message>
         <source>Start charging here</source>
@@ -121,12 +235,92 @@
         <translation>Betaling niet geaccepteerd</translation>
     </message>
     <message>
+        <source>Charging card not accepted</source>
+        <translation>Laadpas niet geaccepteerd</translation>
+    </message>
+    <message>
+        <source>Your charging account has no credit left.</source>
+        <translation>Uw laadaccount heeft geen tegoed meer.</translation>
+    </message>
+    <message>
+        <source>This charging card is blocked.</source>
+        <translation>Deze laadpas is geblokkeerd.</translation>
+    </message>
+    <message>
+        <source>This charging card is not known here.</source>
+        <translation>Deze laadpas is hier niet bekend.</translation>
+    </message>
+    <message>
+        <source>This charging card has expired.</source>
+        <translation>Deze laadpas is verlopen.</translation>
+    </message>
+    <message>
+        <source>Your charging card could not be checked just now.</source>
+        <translation>Uw laadpas kon nu niet worden gecontroleerd.</translation>
+    </message>
+    <message>
+        <source>This charging card was refused.</source>
+        <translation>Deze laadpas is geweigerd.</translation>
+    </message>
+    <message>
+        <source>There is not enough money for this phone payment.</source>
+        <translation>Er is niet genoeg saldo voor deze betaling met de telefoon.</translation>
+    </message>
+    <message>
+        <source>The payment method on your phone is blocked.</source>
+        <translation>De betaalmethode op uw telefoon is geblokkeerd.</translation>
+    </message>
+    <message>
+        <source>The payment method on your phone has expired.</source>
+        <translation>De betaalmethode op uw telefoon is verlopen.</translation>
+    </message>
+    <message>
+        <source>The payment service could not be reached.</source>
+        <translation>De betaaldienst is niet bereikbaar.</translation>
+    </message>
+    <message>
+        <source>Your phone payment was declined.</source>
+        <translation>Uw betaling met de telefoon is geweigerd.</translation>
+    </message>
+    <message>
+        <source>There is not enough money on the card.</source>
+        <translation>Er staat niet genoeg saldo op de kaart.</translation>
+    </message>
+    <message>
+        <source>This bank card is blocked.</source>
+        <translation>Deze bankpas is geblokkeerd.</translation>
+    </message>
+    <message>
+        <source>This card could not be read.</source>
+        <translation>Deze kaart kon niet worden gelezen.</translation>
+    </message>
+    <message>
+        <source>This bank card has expired.</source>
+        <translation>Deze bankpas is verlopen.</translation>
+    </message>
+    <message>
+        <source>The card was declined by the bank.</source>
+        <translation>De bank heeft de kaart geweigerd.</translation>
+    </message>
+    <message>
         <source>Nothing has been charged.</source>
         <translation>Er is niets afgeschreven.</translation>
     </message>
     <message>
+        <source>Please contact the company that issued your charging card, or pay by bank card or phone instead.</source>
+        <translation>Neem contact op met de uitgever van uw laadpas, of betaal met uw bankpas of telefoon.</translation>
+    </message>
+    <message>
+        <source>You can try again on your phone, pay by bank card, or check your payment app.</source>
+        <translation>Probeer het opnieuw op uw telefoon, betaal met uw bankpas of controleer uw betaalapp.</translation>
+    </message>
+    <message>
+        <source>You can try another card or pay by phone, or ask your bank.</source>
+        <translation>Probeer een andere kaart, betaal met uw telefoon of neem contact op met uw bank.</translation>
+    </message>
+    <message>
         <source>You can try another card or another way to pay, or ask your bank or card issuer.</source>
-        <translation>Probeer een andere kaart of betaalwijze, of neem contact op met uw bank of kaartuitgever.</translation>
+        <translation type="vanished">Probeer een andere kaart of betaalwijze, of neem contact op met uw bank of kaartuitgever.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -273,6 +467,22 @@
         <translation>Koppel uw auto los en hang de kabel terug. Daarna krijgt u uw bon.</translation>
     </message>
     <message>
+        <source>Stopped with your charging card.</source>
+        <translation>Gestopt met uw laadpas.</translation>
+    </message>
+    <message>
+        <source>Stopped with your stop code.</source>
+        <translation>Gestopt met uw stopcode.</translation>
+    </message>
+    <message>
+        <source>Stopped as you asked.</source>
+        <translation>Gestopt zoals gevraagd.</translation>
+    </message>
+    <message>
+        <source>Cost: %1.</source>
+        <translation>Kosten: %1.</translation>
+    </message>
+    <message>
         <source>Unplug within %1 to avoid the idle fee.</source>
         <translation>Koppel binnen %1 los om het blokkeertarief te vermijden.</translation>
     </message>
@@ -287,6 +497,10 @@
     <message>
         <source>Idle fee: %1 per minute for blocking the charging point after charging.</source>
         <translation>Blokkeertarief: %1 per minuut als het laadpunt na het laden bezet blijft.</translation>
+    </message>
+    <message>
+        <source>No idle fee: the station stopped this session. Please unplug when you can.</source>
+        <translation>Geen blokkeertarief: het laadpunt heeft de sessie gestopt. Koppel los zodra het kan.</translation>
     </message>
     <message>
         <source>No idle fee here, but others may be waiting to charge.</source>
@@ -307,6 +521,29 @@
     <message>
         <source>Time</source>
         <translation>Tijd</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Overzicht</translation>
+    </message>
+</context>
+<context>
+    <name>GetReceiptScreen</name>
+    <message>
+        <source>Get a receipt</source>
+        <translation>Bon opvragen</translation>
+    </message>
+    <message>
+        <source>Type the stop code of your session, or tap the charging card you paid with. Receipts of the last 24 hours.</source>
+        <translation>Typ de stopcode van uw sessie of houd de laadpas waarmee u betaalde tegen de lezer. Bonnen van de laatste 24 uur.</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Tonen</translation>
+    </message>
+    <message>
+        <source>Paid with a charging card? Hold it to the reader.</source>
+        <translation>Betaald met een laadpas? Houd hem tegen de lezer.</translation>
     </message>
     <message>
         <source>Overview</source>
@@ -438,6 +675,10 @@
         <source>Phone</source>
         <translation>Telefoon</translation>
     </message>
+    <message>
+        <source>Get a receipt</source>
+        <translation>Bon opvragen</translation>
+    </message>
 </context>
 <context>
     <name>PaymentScreen</name>
@@ -551,6 +792,14 @@
         <translation>%1 kWh met %2 kW, ongeveer %3</translation>
     </message>
     <message>
+        <source>From %1 during this charge: %2 %3</source>
+        <translation>Vanaf %1 tijdens deze laadbeurt: %2 %3</translation>
+    </message>
+    <message>
+        <source>From %1 during this charge: %2</source>
+        <translation>Vanaf %1 tijdens deze laadbeurt: %2</translation>
+    </message>
+    <message>
         <source>An estimate: your car decides how fast it charges. You pay what the meter measures.</source>
         <translation>Een schatting: uw auto bepaalt hoe snel hij laadt. U betaalt wat de meter meet.</translation>
     </message>
@@ -564,6 +813,10 @@
     <message>
         <source>This is what you pay. Nothing is charged before you start.</source>
         <translation>Dit betaalt u. Voor de start wordt niets afgeschreven.</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Nu</translation>
     </message>
     <message>
         <source>Member price</source>
@@ -672,6 +925,10 @@
         <translation>%1: %2</translation>
     </message>
     <message>
+        <source>Stopped: %1</source>
+        <translation>Gestopt: %1</translation>
+    </message>
+    <message>
         <source>Paid with %1</source>
         <translation>Betaald met %1</translation>
     </message>
@@ -708,7 +965,7 @@
     </message>
     <message>
         <source>Stop</source>
-        <translation>Stoppen</translation>
+        <translation type="vanished">Stoppen</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -864,16 +1121,48 @@
         <translation>Tijd verstreken</translation>
     </message>
     <message>
+        <source>No car was plugged in, so we stopped waiting.</source>
+        <translation>Er is geen auto aangesloten, dus we wachten niet langer.</translation>
+    </message>
+    <message>
         <source>Nothing happened for a while, so we stopped waiting.</source>
         <translation>Er gebeurde een tijd niets, dus we zijn gestopt met wachten.</translation>
+    </message>
+    <message>
+        <source>This session was cancelled: nothing is billed to your charging account.</source>
+        <translation>Deze sessie is geannuleerd: er wordt niets op uw laadaccount in rekening gebracht.</translation>
+    </message>
+    <message>
+        <source>No charging card was presented: nothing is billed.</source>
+        <translation>Er is geen laadpas aangeboden: er wordt niets in rekening gebracht.</translation>
+    </message>
+    <message>
+        <source>The amount reserved for your phone payment has been released.</source>
+        <translation>Het bedrag dat voor uw betaling met de telefoon was gereserveerd, is vrijgegeven.</translation>
+    </message>
+    <message>
+        <source>The payment code has expired and nothing was paid.</source>
+        <translation>De betaalcode is verlopen en er is niets betaald.</translation>
+    </message>
+    <message>
+        <source>The amount reserved on your card has been released. Your bank may take a few days to show it.</source>
+        <translation>Het op uw kaart gereserveerde bedrag is vrijgegeven. Het kan een paar dagen duren voordat uw bank dit toont.</translation>
+    </message>
+    <message>
+        <source>No card was presented: nothing was reserved.</source>
+        <translation>Er is geen kaart aangeboden: er is niets gereserveerd.</translation>
     </message>
     <message>
         <source>Nothing has been charged.</source>
         <translation>Er is niets afgeschreven.</translation>
     </message>
     <message>
+        <source>You can start again whenever you are ready.</source>
+        <translation>U kunt opnieuw beginnen wanneer u wilt.</translation>
+    </message>
+    <message>
         <source>Any amount reserved on your card has been released. You can start again whenever you are ready.</source>
-        <translation>Een gereserveerd bedrag op uw kaart is vrijgegeven. U kunt opnieuw beginnen wanneer u wilt.</translation>
+        <translation type="vanished">Een gereserveerd bedrag op uw kaart is vrijgegeven. U kunt opnieuw beginnen wanneer u wilt.</translation>
     </message>
     <message>
         <source>Start again</source>

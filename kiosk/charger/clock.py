@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["ScaledClock", "SimulatedClock", "SystemClock"]
+__all__ = ["ScaledClock", "SimulatedClock", "SystemClock", "driver_seconds", "driver_wait"]
 
 
 def _aware_utc(at: datetime, what: str) -> datetime:
@@ -95,3 +95,23 @@ class ScaledClock:
         self._anchor_at = self._at(mono)
         self._anchor_mono = mono
         self._speed = speed
+
+
+def driver_wait(clock: object, seconds: float) -> timedelta:
+    """A wait the driver lives through (a screen timeout, the QR's validity), in the
+    clock's time: `seconds` of real time, whatever the demo's speed-up.
+
+    The demo speeds up the car and the tariff clock, never the driver: at speed 10 a
+    60 s screen timeout is 600 simulated seconds. Other clocks run at speed 1.
+    """
+    return timedelta(seconds=seconds * _speed(clock))
+
+
+def driver_seconds(clock: object, delta: timedelta) -> float:
+    """The real seconds a driver waits for `delta` of the clock's time (see driver_wait)."""
+    return delta.total_seconds() / _speed(clock)
+
+
+def _speed(clock: object) -> float:
+    speed = getattr(clock, "speed", 1.0)  # a ScaledClock's factor; any other clock: 1
+    return float(speed) if isinstance(speed, int | float) and speed > 0 else 1.0

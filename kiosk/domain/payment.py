@@ -27,6 +27,7 @@ from typing import Final
 from kiosk.domain.errors import BugError
 
 __all__ = [
+    "DeclineCode",
     "Discrepancy",
     "DiscrepancyKind",
     "InvalidPaymentTransition",
@@ -36,6 +37,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentOperation",
     "PaymentState",
+    "decline_code",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,46 @@ class PaymentMethod(Enum):
     ACCOUNT_TOKEN = "account_token"  # noqa: S105 - RFID card or key fob billed to an account
     BANK_CARD = "bank_card"  # pre-authorization on a payment terminal
     QR_WEB = "qr_web"  # phone pays on the backend's checkout page
+
+
+class DeclineCode(Enum):
+    """Why a payment was refused, as the screens word it (one text per code and method).
+
+    Providers answer in free text; the screens never show it nor use it as a
+    translation key: `decline_code` maps it onto one of these.
+    """
+
+    DECLINED = "declined"  # refused without a reason we know
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    BLOCKED = "blocked"  # the card or account is blocked
+    UNKNOWN_CARD = "unknown_card"  # an RFID card no account knows
+    EXPIRED = "expired"  # the card has expired
+    UNAVAILABLE = "unavailable"  # the provider could not be reached or failed
+
+
+# words in a provider's reason -> the code; the first match wins (lower case)
+_DECLINE_WORDS: Final[tuple[tuple[str, DeclineCode], ...]] = (
+    ("insufficient", DeclineCode.INSUFFICIENT_FUNDS),
+    ("funds", DeclineCode.INSUFFICIENT_FUNDS),
+    ("blocked", DeclineCode.BLOCKED),
+    ("suspended", DeclineCode.BLOCKED),
+    ("unknown", DeclineCode.UNKNOWN_CARD),
+    ("not found", DeclineCode.UNKNOWN_CARD),
+    ("expired", DeclineCode.EXPIRED),
+    ("timeout", DeclineCode.UNAVAILABLE),
+    ("timed out", DeclineCode.UNAVAILABLE),
+    ("unavailable", DeclineCode.UNAVAILABLE),
+    ("not sent", DeclineCode.UNAVAILABLE),
+)
+
+
+def decline_code(reason: str | None) -> DeclineCode:
+    """The typed reason for a provider's free-text decline (DECLINED when unknown)."""
+    text = (reason or "").lower()
+    for words, code in _DECLINE_WORDS:
+        if words in text:
+            return code
+    return DeclineCode.DECLINED
 
 
 class PaymentState(Enum):

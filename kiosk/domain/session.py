@@ -16,11 +16,12 @@ back has `stop_code == ""` (running sessions are closed at start-up anyway).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Final
@@ -35,6 +36,7 @@ from kiosk.domain.tariff import Tariff, parse_tariff
 from kiosk.domain.tariff_json import tariff_to_json
 
 __all__ = [
+    "IDLE_FEE_WAIVED",
     "ChargingSession",
     "InvalidSessionTransition",
     "MeterSample",
@@ -79,6 +81,18 @@ class StopReason(Enum):
     PLUG_TIMEOUT = "plug_timeout"
     CANCELLED = "cancelled"
     DECLINED = "declined"  # the payment was not authorized
+
+
+# Stops that are the station's doing, not the driver's: no idle fee for the session
+# (docs/tariffs.md, "Idle fee"). A fault or an attendant ends the charge; a restart
+# after a crash or power cut closes it. Spend caps and the hold running out are the
+# driver's own limits: the idle fee applies after them as after any other stop.
+IDLE_FEE_WAIVED: Final[frozenset[StopReason]] = frozenset(
+    {StopReason.FAULT, StopReason.ATTENDANT, StopReason.RECOVERED}
+)
+
+
+_RAMP_UP: Final = timedelta(seconds=60)
 
 
 class TokenType(Enum):
@@ -168,6 +182,9 @@ class ChargingSession:
     meter_start_wh: Decimal | None = None
     meter_last_wh: Decimal | None = None
     last_sample_at: datetime | None = None
+    # the last meter sample that took energy: the idle fee's clock runs from here, as the
+    # pricing engine counts the trailing parking time (in memory, like the live cost)
+    last_flow_at: datetime | None = field(default=None, compare=False)
     soc_percent: Decimal | None = None
     power_kw: Decimal = Decimal(0)
     periods: list[ChargingPeriod] = field(default_factory=list)
@@ -217,10 +234,37 @@ class ChargingSession:
     # ------------------------------------------------------------------ helpers
 
     @property
-    def tariff(self) -> Tariff:
+    def frozen_tariff(self) -> Tariff:
+        """The tariff in force at the start, as the driver was shown it."""
         if self._tariff is None:
             self._tariff = parse_tariff(jsonio.loads(self.tariff_json))
         return self._tariff
+
+    @property
+    def tariff(self) -> Tariff:
+        """The tariff this session is priced by: the frozen one, its idle fee dropped when
+        the station stopped the session (`IDLE_FEE_WAIVED`)."""
+        tariff = self.frozen_tariff
+        if self.idle_fee_waived:
+            ext = dataclasses.replace(tariff.extensions, idle_fee=None)
+            return dataclasses.replace(tariff, extensions=ext)
+        return tariff
+
+    @property
+    def idle_fee_waived(self) -> bool:
+        """The tariff has an idle fee, and the stop was the station's (no fee is due)."""
+        return (
+            self.stop_reason in IDLE_FEE_WAIVED
+            and self.frozen_tariff.extensions.idle_fee is not None
+        )
+
+    @property
+    def idle_since(self) -> datetime | None:
+        """Since when the car takes no energy (suspended, full or stopped); None while it
+        charges. The idle fee's grace period runs from here."""
+        if self.state is SessionState.SUSPENDED_EV or self.state is SessionState.FINISHING:
+            return self.last_flow_at or self.stopped_at or self.plugged_at
+        return None
 
     def pricer(self) -> TariffPricer:
         return TariffPricer(self.tariff, self.customer_group)
@@ -249,7 +293,7 @@ class ChargingSession:
         self._move(SessionState.CHARGING, "plugged in")
         self.plugged_at = now
         self.meter_start_wh = self.meter_last_wh = meter_wh
-        self.last_sample_at = now
+        self.last_sample_at = self.last_flow_at = now
         self._live = LiveCost(self.pricer(), tz=self.tz, start=now, start_energy_wh=meter_wh)
 
     def record(self, sample: MeterSample) -> None:
@@ -269,17 +313,42 @@ class ChargingSession:
         if sample.soc_percent is not None:
             self.soc_percent = sample.soc_percent
         flowing = sample.energy_wh > previous
-        if self.state is SessionState.CHARGING and not flowing and sample.power_kw == 0:
+        if flowing:
+            self.last_flow_at = sample.at
+        if (
+            self.state is SessionState.CHARGING
+            and not flowing
+            and sample.power_kw == 0
+            and not self._ramping_up(sample.at)
+        ):
             self._move(SessionState.SUSPENDED_EV, "the car takes no energy")
         elif self.state is SessionState.SUSPENDED_EV and flowing:
             self._move(SessionState.CHARGING, "the car takes energy again")
         self.periods = live.periods()
 
+    def _ramping_up(self, at: datetime) -> bool:
+        """Just plugged in, nothing taken yet: a DC charger needs a few seconds to ramp
+        up, which is not the car stopping (the screen would flash its warning)."""
+        started = self.plugged_at or at
+        return self.meter_last_wh == self.meter_start_wh and (at - started) < _RAMP_UP
+
     def running_cost(self) -> Amount:
+        if self.idle_fee_waived:
+            return self.running_breakdown().total_cost
         return self._live_cost().cost()
 
     def running_breakdown(self) -> CostBreakdown:
-        return self._live_cost().breakdown()
+        live = self._live_cost()
+        if self.idle_fee_waived and self.plugged_at is not None:
+            # the live feed was priced with the idle fee: price its periods without it
+            return price_session(
+                live.periods(),
+                start=self.plugged_at,
+                end=live.last_sample_at,
+                tz=self.tz,
+                pricer=self.pricer(),
+            )
+        return live.breakdown()
 
     def stop(self, now: datetime, reason: StopReason) -> None:
         """Energy transfer ends; the driver still has to unplug (idle fee may run)."""
@@ -380,6 +449,10 @@ class ChargingSession:
         contract = self.contract_id or self.token_uid or self.payment_id or self.id
         return {"uid": uid, "type": self.token_type.value, "contract_id": contract[:36]}
 
+    def _remark(self) -> str | None:
+        """The CDR's remark: why it stopped, and why no idle fee is billed when waived."""
+        return _remark_for(self.stop_reason, self.idle_fee_waived)
+
     def cdr(self, *, country_code: str, party_id: str, location: dict[str, Any]) -> dict[str, Any]:
         """The OCPI 2.2.1 CDR of a completed session, its tariff embedded."""
         if self.state is not SessionState.COMPLETED or self.totals is None:
@@ -421,9 +494,17 @@ class ChargingSession:
                 Decimal("1E-9")
             ),
             "total_parking_cost": price(b.total_parking_cost),
-            "remark": None if self.stop_reason is None else f"stop: {self.stop_reason.value}",
+            "remark": self._remark(),
             "last_updated": _iso(self.ended_at),
         }
+
+
+def _remark_for(stop: StopReason | None, waived: bool) -> str | None:
+    if stop is None:
+        return None
+    if waived:
+        return f"stop: {stop.value}; idle fee waived: stopped by the station"
+    return f"stop: {stop.value}"
 
 
 def _with_tariff(period: ChargingPeriod, tariff_id: str) -> ChargingPeriod:

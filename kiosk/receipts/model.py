@@ -158,6 +158,7 @@ _EN: Final[Mapping[str, str]] = {
     "stop.plug_timeout": "not plugged in in time",
     "stop.cancelled": "cancelled",
     "stop.declined": "payment declined",
+    "idle_waived": "no idle fee: the station stopped the session",
     "e_receipt": "E-receipt",
     "scan": "Scan for your e-receipt",
     "thanks": "Thank you for charging with us.",
@@ -232,6 +233,7 @@ _DE: Final[Mapping[str, str]] = {
     "stop.plug_timeout": "nicht rechtzeitig eingesteckt",
     "stop.cancelled": "abgebrochen",
     "stop.declined": "Zahlung abgelehnt",
+    "idle_waived": "keine Blockiergebühr: die Station hat den Ladevorgang beendet",
     "e_receipt": "E-Beleg",
     "scan": "Scannen für Ihren E-Beleg",
     "thanks": "Vielen Dank für Ihren Ladevorgang.",
@@ -306,6 +308,7 @@ _FR: Final[Mapping[str, str]] = {
     "stop.plug_timeout": "branchement non effectué à temps",
     "stop.cancelled": "annulée",
     "stop.declined": "paiement refusé",
+    "idle_waived": "pas de frais d’occupation : la borne a arrêté la recharge",
     "e_receipt": "Reçu électronique",
     "scan": "Scannez pour votre reçu électronique",
     "thanks": "Merci d’avoir rechargé chez nous.",
@@ -380,6 +383,7 @@ _NL: Final[Mapping[str, str]] = {
     "stop.plug_timeout": "niet op tijd aangesloten",
     "stop.cancelled": "geannuleerd",
     "stop.declined": "betaling geweigerd",
+    "idle_waived": "geen blokkeertarief: het laadpunt heeft de sessie beëindigd",
     "e_receipt": "E-bon",
     "scan": "Scan voor uw e-bon",
     "thanks": "Bedankt voor het laden bij ons.",
@@ -719,6 +723,8 @@ def build_receipt(
     if session.stop_reason is not None:
         reason = session.stop_reason.value
         stop_text = texts.get(f"stop.{reason}", reason.replace("_", " "))
+        if session.idle_fee_waived:  # why no idle fee is billed (docs/tariffs.md)
+            stop_text = f"{stop_text}; {texts['idle_waived']}"
 
     return Receipt(
         receipt_id=receipt_id,

@@ -34,11 +34,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Protocol
 
+from kiosk.charger.clock import driver_wait
 from kiosk.config import ConnectorConfig, Settings
 from kiosk.domain import jsonio
-from kiosk.domain.errors import KnownError, UserFacingError
+from kiosk.domain.errors import BugError, KnownError, UserFacingError
 from kiosk.domain.payment import (
     Discrepancy,
     DiscrepancyKind,
@@ -69,13 +71,14 @@ from kiosk.ports import (
     TokenAuthorization,
     TokenAuthorizer,
 )
+from kiosk.services.attempts import AttemptLimiter
 from kiosk.services.provider_boundary import GuardedProvider
 from kiosk.station import ConnectorFlow, FlowEvent, FlowState
 from kiosk.station_keys import StationKeys
 from kiosk.store import Database, UnitOfWork
 from kiosk.store.repositories import redact_pan_like
 
-__all__ = ["ConnectorView", "StationService"]
+__all__ = ["CodeAnswer", "CodeOutcome", "ConnectorView", "StationService"]
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,32 @@ _TOKEN_TYPES = {
     PaymentMethod.BANK_CARD: TokenType.AD_HOC_USER,
     PaymentMethod.QR_WEB: TokenType.APP_USER,
 }
+
+
+# A finished session's receipt stays one tap away on its connector's card this long
+# after the unplug; by card or stop code ("Get a receipt") for RECENT_RECEIPTS_S.
+RECEIPT_ON_CARD_S = 15 * 60
+RECENT_RECEIPTS_S = 24 * 3600
+
+
+class CodeOutcome(Enum):
+    STOPPED = "stopped"  # the session of the code stopped
+    OTHER_CONNECTOR = "other_connector"  # the code is another connector's: ask first
+    RECEIPT = "receipt"  # the code (or card) found a finished session's receipt
+    WRONG = "wrong"  # no session has this code; `tries_left` before the pause
+    LOCKED = "locked"  # too many wrong codes: `locked_s` seconds to wait
+
+
+@dataclass(frozen=True)
+class CodeAnswer:
+    """What a typed stop code (or a card asking for a receipt) did, for the screen."""
+
+    outcome: CodeOutcome
+    connector_id: str | None = None
+    session_id: str | None = None
+    cost: Amount | None = None
+    tries_left: int = 0
+    locked_s: int = 0
 
 
 class Notify(Protocol):
@@ -107,6 +136,8 @@ class _Connector:
     last_cost: Decimal = Decimal(0)
     message: str | None = None  # the last user-facing message (decline reason...)
     receipt_session_id: str | None = None
+    receipt_until: datetime | None = None  # the card offers the receipt until then
+    car_detail: str = ""  # why the car takes no energy: "full" or "paused" (the charger's)
 
 
 @dataclass(frozen=True)
@@ -132,6 +163,14 @@ class ConnectorView:
     method: PaymentMethod | None
     stop_code: str | None
     receipt_session_id: str | None
+    # the car takes no energy (suspended, full) or the session stopped: the idle fee's
+    # grace runs from here; None while it charges
+    idle_since: datetime | None = None
+    idle_fee_waived: bool = False  # stopped by the station: no idle fee (docs/tariffs.md)
+    stop_reason: StopReason | None = None
+    car_detail: str = ""  # "full" or "paused" while the car is suspended
+    # the last finished session's receipt, while the card offers it (the connector idle)
+    last_receipt_id: str | None = None
 
 
 class StationService:
@@ -160,6 +199,7 @@ class StationService:
         self.db = db
         self.keys = keys
         self._notify: Callable[[str, str], None] = notify or (lambda _c, _w: None)
+        self.codes = AttemptLimiter(clock)  # stop codes typed at this station, any screen
         self.connectors: dict[str, _Connector] = {}
         for c in settings.connectors:
             self.connectors[c.id] = _Connector(
@@ -184,7 +224,8 @@ class StationService:
         try:
             return self.connectors[connector_id]
         except KeyError:
-            raise UserFacingError(f"There is no connector {connector_id}.") from None
+            # the screens only act on connectors they show: a caller's bug, not the driver's
+            raise BugError(f"no connector {connector_id!r}") from None
 
     def _event(self, c: _Connector, event: FlowEvent, reason: str) -> None:
         now = self.now()
@@ -200,7 +241,8 @@ class StationService:
             FlowState.RECEIPT: t.receipt_s,
         }
         seconds = limits.get(transition.target)
-        c.deadline = None if seconds is None else now + timedelta(seconds=seconds)
+        # screen timeouts are the driver's time: real seconds, whatever the demo's speed
+        c.deadline = None if seconds is None else now + driver_wait(self.clock, seconds)
         self._notify(c.config.id, transition.target.value)
 
     def tariff_for(self, connector_id: str, method: PaymentMethod | None) -> Tariff:
@@ -227,6 +269,15 @@ class StationService:
         energy = Decimal(0)
         if s is not None and s.meter_last_wh is not None and s.meter_start_wh is not None:
             energy = (s.meter_last_wh - s.meter_start_wh) / 1000
+        now = self.now()
+        last_receipt = None
+        if (
+            c.flow.state is FlowState.IDLE
+            and c.receipt_until is not None
+            and now < c.receipt_until
+            and c.session is None
+        ):
+            last_receipt = c.receipt_session_id
         return ConnectorView(
             connector_id=connector_id,
             label=c.config.label,
@@ -247,6 +298,13 @@ class StationService:
             method=c.method,
             stop_code=None if s is None or not s.stop_code else s.stop_code,
             receipt_session_id=c.receipt_session_id,
+            idle_since=None if s is None else s.idle_since,
+            idle_fee_waived=s is not None and s.idle_fee_waived,
+            stop_reason=None if s is None else s.stop_reason,
+            car_detail=c.car_detail
+            if s is not None and s.state is SessionState.SUSPENDED_EV
+            else "",
+            last_receipt_id=last_receipt,
         )
 
     # ---------------------------------------------------------- driver actions
@@ -273,7 +331,7 @@ class StationService:
             FlowState.CONNECTOR_CHOSEN,
             FlowState.PAYMENT_CHOSEN,
         ):
-            c.deadline = self.now() + timedelta(seconds=self.settings.timeouts.inactivity_s)
+            c.deadline = self.now() + driver_wait(self.clock, self.settings.timeouts.inactivity_s)
 
     def choose_payment(self, connector_id: str, method: PaymentMethod) -> None:
         c = self._c(connector_id)
@@ -313,10 +371,14 @@ class StationService:
                 and s is not None
                 and s.token_hash is not None
                 and hmac.compare_digest(s.token_hash, hashed)
-                and s.state.is_running
             ):
-                self.stop(c.config.id, StopReason.CARD_TAP)
-                return f"stopped:{c.config.id}"
+                if s.state.is_running:
+                    self.stop(c.config.id, StopReason.CARD_TAP)
+                    return f"stopped:{c.config.id}"
+                if s.state is SessionState.FINISHING:
+                    return f"finishing:{c.config.id}"  # stopped already: unplug
+                if c.flow.state is FlowState.RECEIPT:
+                    return f"receipt:{s.id}"
         waiting = [
             c
             for c in self.connectors.values()
@@ -325,6 +387,11 @@ class StationService:
             and (connector_id is None or c.config.id == connector_id)
         ]
         if not waiting:
+            found = None if hashed is None else self._recent_receipt(token_hash=hashed)
+            if found is not None:
+                log.info("card tapped: the receipt of session %s shown again", found)
+                return f"receipt:{found}"
+            log.info("card tapped: no session waits for a card and none to show; ignored")
             return "ignored"
         c = waiting[0]
         self._event(c, FlowEvent.CREDENTIAL, "card tapped")
@@ -376,8 +443,21 @@ class StationService:
             uow.commit()
         self._event(c, FlowEvent.STOP, reason.value)
 
-    def stop_by_code(self, code: str) -> str | None:
-        """Stop the running session whose stop code this is (compared as keyed hashes)."""
+    def stop_by_code(
+        self, code: str, connector_id: str | None = None, *, other_ok: bool = False
+    ) -> CodeAnswer:
+        """Stop the running session whose stop code this is (compared as keyed hashes).
+
+        Typed on one connector's screen (`connector_id`), the code stops only that
+        connector's session; a code of another connector's session stops nothing and
+        answers OTHER_CONNECTOR, so the screen can ask (then `other_ok`). Wrong codes
+        count against the station's `AttemptLimiter`: while it pauses, nothing is tried.
+        """
+        now = self.now()
+        locked = self.codes.locked_for(now)
+        if locked:
+            log.info("stop code refused: codes are paused for %d s", locked)
+            return CodeAnswer(CodeOutcome.LOCKED, locked_s=locked)
         hashed = self.keys.token_hash(code.strip())
         for c in self.connectors.values():
             s = c.session
@@ -387,9 +467,60 @@ class StationService:
                 and s.stop_code_hash is not None
                 and hmac.compare_digest(s.stop_code_hash, hashed)
             ):
-                self.stop(c.config.id, StopReason.STOP_CODE)
-                return c.config.id
-        return None
+                cid = c.config.id
+                if connector_id is not None and cid != connector_id and not other_ok:
+                    log.info("stop code of connector %s typed on %s: asking", cid, connector_id)
+                    return CodeAnswer(CodeOutcome.OTHER_CONNECTOR, cid, s.id)
+                self.stop(cid, StopReason.STOP_CODE)
+                return CodeAnswer(CodeOutcome.STOPPED, cid, s.id, cost=s.running_cost())
+        return self._wrong_code(now, "stop code")
+
+    def receipt_by_code(self, code: str) -> CodeAnswer:
+        """A recent finished session's receipt, by its stop code (counted like a stop)."""
+        now = self.now()
+        locked = self.codes.locked_for(now)
+        if locked:
+            return CodeAnswer(CodeOutcome.LOCKED, locked_s=locked)
+        found = self._recent_receipt(stop_code_hash=self.keys.token_hash(code.strip()))
+        if found is None:
+            return self._wrong_code(now, "receipt code")
+        log.info("receipt of session %s asked for by its stop code", found)
+        return CodeAnswer(CodeOutcome.RECEIPT, session_id=found)
+
+    def receipt_by_token(self, uid: str) -> str | None:
+        """A recent finished session's receipt, by the card that paid for it."""
+        uid = uid.strip().upper()
+        if looks_like_pan(uid) or not uid or len(uid) > 64:
+            return None
+        found = self._recent_receipt(token_hash=self.keys.token_hash(uid))
+        log.info("receipt asked for by card: %s", found or "no recent session")
+        return found
+
+    def _wrong_code(self, now: datetime, what: str) -> CodeAnswer:
+        left = self.codes.failed(now)
+        log.info("%s matches no session: %d tries left", what, left)
+        if left == 0:
+            return CodeAnswer(CodeOutcome.LOCKED, locked_s=self.codes.locked_for(now))
+        return CodeAnswer(CodeOutcome.WRONG, tries_left=left)
+
+    def _recent_receipt(
+        self, *, token_hash: str | None = None, stop_code_hash: str | None = None
+    ) -> str | None:
+        since = self.now() - timedelta(seconds=RECENT_RECEIPTS_S)
+        with self.db.unit_of_work(write=False) as uow:
+            found = uow.sessions.completed_with_hash(
+                since, token_hash=token_hash, stop_code_hash=stop_code_hash, limit=1
+            )
+        return found[0].id if found else None
+
+    def receipt_parts(self, session_id: str) -> tuple[ChargingSession, Payment | None, Any] | None:
+        """A completed session, its payment and its final breakdown: what a receipt shows."""
+        with self.db.unit_of_work(write=False) as uow:
+            s = uow.sessions.get(session_id)
+            p = None if s is None else uow.payments.get_by_session(session_id)
+        if s is None or s.totals is None:
+            return None
+        return s, p, s.final_breakdown()
 
     def receipt_done(self, connector_id: str) -> None:
         c = self._c(connector_id)
@@ -480,11 +611,20 @@ class StationService:
             c.faulted = False
             if c.flow.state is FlowState.FAULTED:
                 self._event(c, FlowEvent.FAULT_CLEARED, "fault cleared")
-        elif (
-            kind in (ChargerEventKind.SUSPENDED_EV, ChargerEventKind.RESUMED_EV)
-            and event.reading is not None
-        ):
-            self._on_meter(c, event)
+        elif kind in (ChargerEventKind.SUSPENDED_EV, ChargerEventKind.RESUMED_EV):
+            suspended = kind is ChargerEventKind.SUSPENDED_EV
+            c.car_detail = (event.detail or "paused") if suspended else ""
+            if event.reading is not None:
+                self._on_meter(c, event)
+            s = c.session
+            if s is not None and s.state.is_running:
+                log.info(
+                    "connector %s: the car %s (%s); idle fee clock %s",
+                    c.config.id,
+                    "takes no energy" if suspended else "takes energy again",
+                    c.car_detail or "resumed",
+                    "from " + s.idle_since.isoformat() if s.idle_since else "cancelled",
+                )
 
     # ------------------------------------------------------------- charging
 
@@ -560,6 +700,8 @@ class StationService:
         s.unplugged(event.at, None if reading is None else reading.energy_wh)
         self._settle(c, s, c.payment)
         c.receipt_session_id = s.id
+        c.receipt_until = event.at + timedelta(seconds=RECEIPT_ON_CARD_S)
+        c.car_detail = ""
         self._event(c, FlowEvent.UNPLUGGED, "car unplugged, session complete")
 
     # ---------------------------------------------------------------- money
@@ -900,18 +1042,15 @@ class StationService:
         with self.db.unit_of_work() as uow:
             uow.sessions.save(s)
             uow.payments.save(p)
-            uow.outbox.add(
-                "session.completed",
-                s.id,
-                {"session_id": s.id, "cost": str(cost)},
-                f"{s.id}:completed",
-                now=self.now(),
-            )
+            payload = {"session_id": s.id, "cost": str(cost)}
             detail = {
                 "cost": str(cost),
                 "captured": str(capture),
                 "reason": (s.stop_reason.value if s.stop_reason else ""),
             }
+            if s.idle_fee_waived:  # why the receipt shows no idle fee
+                payload["idle_fee"] = detail["idle_fee"] = "waived: stopped by the station"
+            uow.outbox.add("session.completed", s.id, payload, f"{s.id}:completed", now=self.now())
             if cost > capture:
                 detail["shortfall"] = str(cost - capture)
             uow.audit.append("station", "session.completed", s.id, detail, at=self.now())

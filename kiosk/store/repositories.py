@@ -422,6 +422,27 @@ class SessionRepository:
         )
         return [_session_of(row) for row in self._conn().execute(query).mappings()]
 
+    def completed_with_hash(
+        self,
+        since: datetime,
+        *,
+        token_hash: str | None = None,
+        stop_code_hash: str | None = None,
+        limit: int = 5,
+    ) -> builtins.list[ChargingSession]:
+        """Completed sessions ended at or after `since` whose card UID or stop code has
+        this keyed hash, newest first (a driver asking for a receipt again)."""
+        c = _SESSIONS.c
+        if token_hash is None and stop_code_hash is None:
+            return []
+        query = select(_SESSIONS).where(c.state == SessionState.COMPLETED, c.ended_at >= since)
+        if token_hash is not None:
+            query = query.where(c.token_hash == token_hash)
+        if stop_code_hash is not None:
+            query = query.where(c.stop_code_hash == stop_code_hash)
+        query = query.order_by(c.ended_at.desc(), c.id).limit(limit)
+        return [_session_of(row) for row in self._conn().execute(query).mappings()]
+
     def hash_plain_tokens(self, token_hash: Callable[[str], str]) -> int:
         """Replace plain RFID UIDs and stop codes (ledgers from before 0002) by keyed hashes.
 

@@ -43,7 +43,7 @@ Window {
         "authorizing": "AuthorizingScreen", "declined": "DeclinedScreen", "plugIn": "PlugInScreen",
         "charging": "ChargingScreen", "finishing": "FinishingScreen", "receipt": "ReceiptScreen",
         "outOfService": "OutOfServiceScreen", "faulted": "FaultedScreen", "offline": "OfflineScreen",
-        "timeout": "TimeoutScreen", "error": "ErrorScreen"
+        "timeout": "TimeoutScreen", "error": "ErrorScreen", "getReceipt": "GetReceiptScreen"
     })
 
     Connections {
@@ -68,7 +68,8 @@ Window {
     Timer {
         id: idle
         readonly property var after: ({ "charging": 90000, "finishing": 90000, "outOfService": 60000,
-                                        "faulted": 60000, "offline": 60000, "timeout": 30000, "error": 30000 })
+                                        "faulted": 60000, "offline": 60000, "timeout": 30000, "error": 30000,
+                                        "getReceipt": 60000, "receipt": 120000 })
         interval: after[Store.screen] || 60000
         running: after[Store.screen] !== undefined
         onTriggered: bridge.goHome()

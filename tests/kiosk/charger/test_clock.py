@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from kiosk.charger import ScaledClock, SimulatedClock, SystemClock
+from kiosk.charger.clock import driver_seconds, driver_wait
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -82,3 +83,20 @@ def test_scaled_clock_never_goes_back_and_refuses_bad_speeds() -> None:
             ScaledClock(T0, speed=bad, monotonic=mono)
     with pytest.raises(ValueError, match="speed-up"):
         clock.set_speed(0)
+
+
+def test_driver_waits_are_real_seconds_at_any_speed() -> None:
+    """The demo speeds up the car and the tariff clock, never the driver's screens."""
+    real = [0.0]
+    fast = ScaledClock(datetime(2026, 3, 1, tzinfo=UTC), speed=10, monotonic=lambda: real[0])
+    assert driver_wait(fast, 60) == timedelta(minutes=10)  # 60 s of the driver's time
+    assert driver_seconds(fast, timedelta(minutes=10)) == 60
+    start = fast.now()
+    deadline = start + driver_wait(fast, 60)
+    real[0] = 59
+    assert fast.now() < deadline
+    real[0] = 60
+    assert fast.now() >= deadline
+    stepped = SimulatedClock(datetime(2026, 3, 1, tzinfo=UTC))  # tests: one to one
+    assert driver_wait(stepped, 60) == timedelta(seconds=60)
+    assert driver_seconds(stepped, timedelta(seconds=90)) == 90

@@ -20,7 +20,7 @@ from kiosk.domain.errors import UserFacingError
 from kiosk.domain.payment import OperationKind, OperationState, PaymentMethod, PaymentState
 from kiosk.domain.session import SessionState, StopReason
 from kiosk.ledger_check import check_ledger
-from kiosk.services.station_service import StationService
+from kiosk.services.station_service import CodeOutcome, StationService
 from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
 from kiosk.station import FlowState
 from kiosk.station_keys import StationKeys
@@ -187,8 +187,12 @@ def test_stop_code_and_unknown_code(station: Station) -> None:
     st.run(10 * 60)
     code = st.service.view("1").stop_code
     assert code is not None
-    assert st.service.stop_by_code("000000" if code != "000000" else "111111") is None
-    assert st.service.stop_by_code(code) == "1"
+    wrong = st.service.stop_by_code("000000" if code != "000000" else "111111")
+    assert (wrong.outcome, wrong.tries_left) == (CodeOutcome.WRONG, 2)
+    answer = st.service.stop_by_code(code)
+    assert (answer.outcome, answer.connector_id) == (CodeOutcome.STOPPED, "1")
+    assert answer.cost is not None
+    assert answer.cost == st.service.view("1").cost  # the confirmation shows this
     assert st.state() is FlowState.FINISHING
 
 

@@ -12,6 +12,9 @@ Panel {
     signal activated()
 
     readonly property bool busy: c.charging === true
+    readonly property bool suspended: c.suspended === true  // the car takes no energy
+    readonly property string chipText: suspended ? qsTr("Car stopped charging") : Store.stateText(c.state || "")
+    readonly property string chipTone: suspended ? "warning" : Store.stateTone(c.state || "")
     readonly property bool open: c.available === true
     readonly property bool usable: open || busy || c.state === "out_of_service" || c.state === "faulted" || c.state === "offline"
 
@@ -26,6 +29,7 @@ Panel {
 
     ColumnLayout {
         id: column
+        z: 1  // the receipt button above the card's tap area; texts let taps through
         anchors { left: parent.left; right: parent.right; top: parent.top; margins: card.pad }
         height: card.tall ? card.height - 2 * card.pad : implicitHeight
         spacing: card.dense ? 12 : 16
@@ -77,16 +81,16 @@ Panel {
                 }
                 StatusChip {
                     visible: card.tall
-                    text: Store.stateText(card.c.state || "")
-                    tone: Store.stateTone(card.c.state || "")
+                    text: card.chipText
+                    tone: card.chipTone
                     maxWidth: parent.width
                 }
             }
             StatusChip {
                 visible: !card.tall
                 Layout.alignment: Qt.AlignTop
-                text: Store.stateText(card.c.state || "")
-                tone: Store.stateTone(card.c.state || "")
+                text: card.chipText
+                tone: card.chipTone
                 maxWidth: 320
             }
             Icon {  // dense: the chevron says "tap me" instead of the line below
@@ -142,7 +146,34 @@ Panel {
             }
         }
 
+        // the idle fee is coming: the car stopped taking energy, or the session stopped
+        RowLayout {
+            objectName: "idleWarning_" + (card.c.id || "")
+            Layout.fillWidth: true
+            visible: card.busy && (card.c.idleFrom || "") !== ""
+            spacing: 14
+            Icon { name: "warning"; size: 36; tone: Theme.high ? "yellow" : "ink"; Layout.alignment: Qt.AlignTop }
+            KText {
+                Layout.fillWidth: true
+                text: qsTr("Idle fee from %1 unless the car is unplugged").arg(card.c.idleFrom || "")
+                font.bold: true
+                color: Theme.textOnWarningSoft
+            }
+        }
+
         Item { Layout.fillHeight: true; visible: card.tall }
+
+        // a finished session's receipt stays one tap away for a while
+        KioskButton {
+            objectName: "receipt_" + (card.c.id || "")
+            visible: card.c.receipt === true
+            Layout.fillWidth: true
+            compact: true
+            kind: "secondary"
+            iconName: "receipt"
+            text: qsTr("Receipt of the last session")
+            onClicked: bridge.showReceipt(card.c.id)
+        }
 
         // what a tap does
         RowLayout {

@@ -21,6 +21,7 @@ Item {
         Accessible.role: Accessible.Button
         Accessible.name: text
         KText {
+            objectName: "devButtonText"
             anchors.centerIn: parent
             width: parent.width - 12
             horizontalAlignment: Text.AlignHCenter
@@ -28,7 +29,7 @@ Item {
             color: "#FFFFFF"
             font.pixelSize: Theme.fontSmall
             wrapMode: Text.NoWrap
-            elide: Text.ElideRight
+            elide: Text.ElideRight  // a test checks that no label is cut in any language
         }
         MouseArea { id: ma; anchors.fill: parent; onClicked: db.clicked() }
     }
@@ -134,11 +135,15 @@ Item {
                 Heading { text: qsTr("Car and charger") }
                 Repeater {
                     model: Store.connectors
-                    RowLayout {
+                    // the point's label above its buttons, two a row: "Débrancher",
+                    // "Einstecken" fit whole in every language
+                    GridLayout {
                         required property var modelData
                         Layout.fillWidth: true
+                        columns: 3
                         KText {
-                            Layout.preferredWidth: 64
+                            Layout.rowSpan: 2
+                            Layout.preferredWidth: 56
                             text: modelData.label
                             color: "#FFFFFF"
                             font.bold: true

@@ -52,6 +52,25 @@ Panel {
                 Layout.alignment: Qt.AlignVCenter
             }
         }
+        // when a rate changes during this charge ("From 22:00: €0.29/kWh"), in station time
+        Repeater {
+            model: examplePanel.example.changes || []
+            RowLayout {
+                required property var modelData
+                Layout.fillWidth: true
+                spacing: 14
+                Icon { name: "clock"; size: 36; Layout.alignment: Qt.AlignTop }
+                KText {
+                    objectName: "rateChange"
+                    Layout.fillWidth: true
+                    text: modelData.label
+                          ? qsTr("From %1 during this charge: %2 %3").arg(modelData.at).arg(modelData.label).arg(modelData.amount)
+                          : qsTr("From %1 during this charge: %2").arg(modelData.at).arg(modelData.amount)
+                    font.pixelSize: Theme.fontSmall
+                    font.bold: true
+                }
+            }
+        }
         KText {
             Layout.fillWidth: true
             text: qsTr("An estimate: your car decides how fast it charges. You pay what the meter measures.")

@@ -8,11 +8,68 @@ ScreenPage {
     readonly property bool own: Store.ownSession
     readonly property real soc: Store.num(Store.session.socValue, -1)
     property bool padOpen: false
+    property bool confirmOpen: false
+    // the car takes no energy (full, or paused by the car): the idle fee's grace runs
+    readonly property bool suspended: Store.session.suspended === true
+    readonly property int idleLeft: Store.num(Store.session.idleSecondsLeft, -1)
 
-    title: qsTr("Charging at point %1").arg(Store.activeLabel())
-    subtitle: own ? qsTr("You can leave your car and stop here at any time.")
-                  : qsTr("To stop, use the stop code of this session or tap the same charging card.")
-    iconName: "bolt"
+    title: suspended ? qsTr("Your car has stopped charging") : qsTr("Charging at point %1").arg(Store.activeLabel())
+    subtitle: suspended
+              ? (Store.sv("carDetail") === "full"
+                 ? qsTr("Your car is full at point %1.").arg(Store.activeLabel())
+                 : qsTr("Your car paused charging at point %1; it may go on by itself.").arg(Store.activeLabel()))
+              : own ? qsTr("You can leave your car and stop here at any time.")
+                    : qsTr("To stop, use the stop code of this session or tap the same charging card.")
+    iconName: suspended ? "warning" : "bolt"
+    tone: suspended ? "warning" : "normal"
+
+    // the idle fee's countdown from the moment the car stopped taking energy
+    Panel {
+        objectName: "suspendedPanel"
+        visible: page.suspended
+        Layout.fillWidth: true
+        implicitHeight: idleRow.implicitHeight + 40
+        color: Theme.warningSoft
+        border.width: Theme.high ? 3 : 2
+        border.color: Theme.textOnWarningSoft
+        RowLayout {
+            id: idleRow
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 24 }
+            spacing: 28
+            CountdownRing {
+                objectName: "suspendedCountdown"
+                visible: page.idleLeft > 0
+                seconds: page.idleLeft
+                size: page.wide ? 150 : 170
+                ringColor: Theme.high ? Theme.warning : Theme.textOnWarningSoft
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 10
+                KText {
+                    objectName: "suspendedText"
+                    Layout.fillWidth: true
+                    text: Store.sv("idleFee") === ""
+                          ? qsTr("No idle fee here, but please unplug so others can charge.")
+                          : page.idleLeft > 0
+                            ? qsTr("Idle fee from %1 unless you unplug.").arg(Store.sv("idleFrom"))
+                            : qsTr("The idle fee is running since %1.").arg(Store.sv("idleFrom"))
+                    color: Theme.textOnWarningSoft
+                    font.pixelSize: Theme.fontLarge
+                    font.bold: true
+                }
+                KText {
+                    Layout.fillWidth: true
+                    visible: Store.sv("idleFee") !== ""
+                    text: Store.sv("idleCap") !== ""
+                          ? qsTr("Idle fee: %1 per minute, at most %2, for blocking the charging point after charging.").arg(Store.sv("idleFee")).arg(Store.sv("idleCap"))
+                          : qsTr("Idle fee: %1 per minute for blocking the charging point after charging.").arg(Store.sv("idleFee"))
+                    color: Theme.textOnWarningSoft
+                    font.pixelSize: Theme.fontSmall
+                }
+            }
+        }
+    }
 
     GridLayout {
         Layout.fillWidth: true
@@ -86,7 +143,14 @@ ScreenPage {
                     spacing: 12
                     KText {
                         Layout.fillWidth: true
-                        text: qsTr("%1 left of the %2 reserved").arg(Store.sv("remaining")).arg(Store.sv("hold"))
+                        objectName: "holdText"
+                        // an account is billed, not reserved on: its limit is the session's cap
+                        text: (Store.sv("method") === "account_token"
+                               ? qsTr("%1 left of this session's %2 limit on your account")
+                               : Store.sv("method") === "qr_web"
+                                 ? qsTr("%1 left of the %2 reserved for your phone payment")
+                                 : qsTr("%1 left of the %2 reserved on your card"))
+                              .arg(Store.sv("remaining")).arg(Store.sv("hold"))
                         font.pixelSize: Theme.fontSmall
                     }
                     Rectangle {
@@ -193,16 +257,25 @@ ScreenPage {
             text: qsTr("Stop charging")
             onClicked: {
                 if (page.own)
-                    bridge.stopCharging()
+                    page.confirmOpen = true
                 else
                     page.padOpen = true
             }
         }
     ]
 
-    overlay: StopCodePad {
-        visible: page.padOpen
-        anchors.fill: parent
-        onClosed: page.padOpen = false
-    }
+    overlay: [
+        StopCodePad {
+            visible: page.padOpen
+            anchors.fill: parent
+            onClosed: page.padOpen = false
+        },
+        ConfirmStop {
+            visible: page.confirmOpen
+            anchors.fill: parent
+            cost: Store.sv("cost")
+            onClosed: page.confirmOpen = false
+            onConfirmed: { page.confirmOpen = false; bridge.stopCharging() }
+        }
+    ]
 }

@@ -7,10 +7,38 @@ ScreenPage {
     id: page
     readonly property int idleLeft: Store.num(Store.session.idleSecondsLeft, -1)
     readonly property string reason: Store.message(Store.sv("message"))
+    // how the driver's own stop was made, with the cost at that moment (bridge answer)
+    readonly property var confirmation: Store.session.confirmation || ({})
+    readonly property bool waived: Store.session.idleWaived === true
 
     title: qsTr("Charging stopped")
     subtitle: qsTr("Please unplug your car and hang the cable back. Your receipt follows.")
     iconName: "check"
+
+    Panel {
+        objectName: "stopConfirmation"
+        visible: page.confirmation.how !== undefined
+        Layout.fillWidth: true
+        implicitHeight: confirmRow.implicitHeight + 40
+        color: Theme.successSoft
+        border.color: Theme.textOnSuccessSoft
+        RowLayout {
+            id: confirmRow
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 24 }
+            spacing: 16
+            Icon { name: "check"; size: 44; tone: Theme.high ? "light" : "ink" }
+            KText {
+                objectName: "stopConfirmationText"
+                Layout.fillWidth: true
+                color: Theme.textOnSuccessSoft
+                font.bold: true
+                text: (page.confirmation.how === "card" ? qsTr("Stopped with your charging card.")
+                       : page.confirmation.how === "code" ? qsTr("Stopped with your stop code.")
+                       : qsTr("Stopped as you asked."))
+                      + (page.confirmation.cost ? " " + qsTr("Cost: %1.").arg(page.confirmation.cost) : "")
+            }
+        }
+    }
 
     // the cable leaves the car
     Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
@@ -98,7 +126,12 @@ ScreenPage {
             anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
             spacing: 16
             Icon { name: "check"; size: 44; tone: Theme.iconAccent }
-            KText { Layout.fillWidth: true; text: qsTr("No idle fee here, but others may be waiting to charge.") }
+            KText {
+                objectName: "noIdleFeeText"
+                Layout.fillWidth: true
+                text: page.waived ? qsTr("No idle fee: the station stopped this session. Please unplug when you can.")
+                                  : qsTr("No idle fee here, but others may be waiting to charge.")
+            }
         }
     }
 

@@ -9,7 +9,6 @@ ScreenPage {
     subtitle: qsTr("You see the full price before you start. All prices include VAT.")
     iconName: "plug"
     titleObjectName: "overviewTitle"
-    hasActions: false
     readonly property bool dense: bridge.reachMode  // the cards share the lower part
 
     GridLayout {
@@ -71,4 +70,15 @@ ScreenPage {
             }
         }
     }
+
+    actions: [
+        KioskButton {
+            objectName: "getReceiptButton"
+            Layout.fillWidth: true
+            kind: "secondary"
+            iconName: "receipt"
+            text: qsTr("Get a receipt")
+            onClicked: bridge.openReceiptLookup()
+        }
+    ]
 }

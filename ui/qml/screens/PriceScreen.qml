@@ -42,8 +42,13 @@ ScreenPage {
                         required property var modelData
                         required property int index
                         Layout.fillWidth: true
+                        objectName: "priceLine" + index
+                        readonly property bool current: modelData.current === true
                         implicitHeight: lineRow.implicitHeight + (page.compact ? 24 : 44)
-                        color: index % 2 ? Theme.surface : Theme.surfaceAlt
+                        // the rate a charge starting now pays (time of day, power tier)
+                        color: current ? Theme.successSoft : index % 2 ? Theme.surface : Theme.surfaceAlt
+                        border.width: current ? 3 : 0
+                        border.color: Theme.textOnSuccessSoft
                         radius: 12
                         RowLayout {
                             id: lineRow
@@ -52,11 +57,24 @@ ScreenPage {
                             ColumnLayout {
                                 Layout.fillWidth: true
                                 spacing: 2
-                                KText {
+                                RowLayout {
                                     Layout.fillWidth: true
-                                    text: Store.lineLabel(modelData)
-                                    font.bold: true
-                                    font.pixelSize: Theme.fontBody
+                                    spacing: 14
+                                    KText {
+                                        Layout.fillWidth: true
+                                        text: Store.lineLabel(modelData)
+                                        font.bold: true
+                                        font.pixelSize: Theme.fontBody
+                                    }
+                                    StatusChip {
+                                        objectName: "nowChip"
+                                        visible: modelData.current === true
+                                        text: qsTr("Now")
+                                        tone: "success"
+                                        // a white pill: the row itself is already success-soft
+                                        color: Theme.surface
+                                        border.width: 2
+                                    }
                                 }
                                 KText {
                                     Layout.fillWidth: true

@@ -112,6 +112,14 @@ ScreenPage {
                     font.pixelSize: Theme.fontSmall
                 }
                 KText {
+                    objectName: "receiptStopReason"
+                    Layout.fillWidth: true
+                    visible: Store.rv("stopReason") !== ""
+                    text: qsTr("Stopped: %1").arg(Store.rv("stopReason"))
+                    color: Theme.textMuted
+                    font.pixelSize: Theme.fontSmall
+                }
+                KText {
                     Layout.fillWidth: true
                     visible: Store.rv("payment") !== ""
                     text: qsTr("Paid with %1").arg(Store.rv("payment"))
@@ -173,6 +181,7 @@ ScreenPage {
 
     KText {
         Layout.fillWidth: true
+        visible: Store.receipt.again !== true  // asked for again: it stays until Done
         text: qsTr("This screen closes in %1.").arg(Store.clock(Store.num(Store.session.secondsLeft, 0)))
         color: Theme.textMuted
         font.pixelSize: Theme.fontSmall

@@ -9,38 +9,61 @@ ScreenPage {
     subtitle: qsTr("Insert or tap your card on the terminal below.")
     iconName: "card"
 
-    Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
-    Hero {
-        Layout.alignment: Qt.AlignHCenter
-        size: Math.min(380, page.height * 0.3)
-        iconName: "card"
-    }
-    DownArrows {
-        Layout.alignment: Qt.AlignHCenter
-        text: qsTr("The terminal is below the screen")
-    }
-    Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
-
-    Panel {
+    // landscape: the terminal's picture beside the hold and the countdown, so that a long
+    // German or French text never pushes the page into scrolling
+    GridLayout {
         Layout.fillWidth: true
-        implicitHeight: hold.implicitHeight + 48
-        RowLayout {
-            id: hold
-            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
-            spacing: 20
-            Icon { name: "info"; size: 44; Layout.alignment: Qt.AlignTop }
+        Layout.fillHeight: true
+        columns: page.wide ? 2 : 1
+        columnSpacing: Theme.gap * 2
+        rowSpacing: Theme.gap
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.preferredWidth: page.wide ? 2 : page.width  // landscape: 2 : 3
+            spacing: Theme.gap
+            Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
+            Hero {
+                Layout.alignment: Qt.AlignHCenter
+                size: Math.min(page.wide ? 300 : 380, page.height * (page.wide ? 0.36 : 0.3))
+                iconName: "card"
+            }
+            DownArrows {
+                Layout.alignment: Qt.AlignHCenter
+                text: qsTr("The terminal is below the screen")
+            }
+            Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
+        }
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.preferredWidth: page.wide ? 3 : page.width
+            Layout.alignment: page.wide ? Qt.AlignVCenter : Qt.AlignBottom
+            spacing: Theme.gap
+            Panel {
+                objectName: "terminalHold"
+                Layout.fillWidth: true
+                implicitHeight: hold.implicitHeight + 48
+                RowLayout {
+                    id: hold
+                    anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
+                    spacing: 20
+                    Icon { name: "info"; size: 44; Layout.alignment: Qt.AlignTop }
+                    KText {
+                        Layout.fillWidth: true
+                        text: qsTr("We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.").arg((Store.price.holds || {}).card || "")
+                    }
+                }
+            }
+
             KText {
                 Layout.fillWidth: true
-                text: qsTr("We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.").arg((Store.price.holds || {}).card || "")
+                text: qsTr("This screen closes in %1 if nothing happens.").arg(Store.clock(Store.num(Store.session.secondsLeft, 0)))
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSmall
             }
         }
-    }
-
-    KText {
-        Layout.fillWidth: true
-        text: qsTr("This screen closes in %1 if nothing happens.").arg(Store.clock(Store.num(Store.session.secondsLeft, 0)))
-        color: Theme.textMuted
-        font.pixelSize: Theme.fontSmall
     }
 
     actions: [
