@@ -532,6 +532,7 @@ class Bridge(QObject):
                         x for x in (line.quantity, line.unit_price_text, line.note) if x
                     ),
                     "amount": self.money(line.amount, r.currency),
+                    "step": line.step_note,
                 }
                 for line in r.shown_lines()
             ],

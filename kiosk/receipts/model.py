@@ -31,8 +31,13 @@ How the figures are made, so that the receipt adds up to the cent:
   silently: the lines, discounts, adjustments and the rounding line add up exactly to
   the totals, net and gross. A rendering prints the rounding line when it is not zero
   in the column it shows (`Receipt.shown_lines`), so what is printed adds up too.
-* **VAT breakdown** is the receipt's lines summed per rate: net, gross, and VAT as
-  gross minus net; so the rows add up to the totals by construction. A component
+* **VAT breakdown** is the receipt's lines summed per rate (gross), the VAT taken out
+  of that gross (gross x rate / (100 + rate), half-up to the cent) and net as gross
+  minus VAT: net + VAT = gross to the cent, and a tiny session at 19 % never shows
+  VAT €0.00. The receipt's net total is the sum of these nets; it may differ by a cent
+  per rate from the engine's separately rounded net (the CDR's `excl_vat`), and the
+  rounding line's net part carries that difference. A session capped by a min./max.
+  price keeps the tariff's net and gross bounds, VAT being their difference. A component
   without VAT has none (OCPI: "If omitted, no VAT is applicable"): its line is listed
   under "no VAT". A tariff with no VAT on any component gives a receipt of net amounts
   only (`vat_included` is False): gross equals net and no VAT table is printed.
@@ -68,7 +73,7 @@ from kiosk.domain.money import minor_unit, round_to_minor
 from kiosk.domain.payment import Payment, PaymentMethod, PaymentState
 from kiosk.domain.pricing import CostBreakdown, CostLine, LineKind, TariffPricer, price_session
 from kiosk.domain.session import ChargingSession, StopReason
-from kiosk.domain.tariff import Tariff
+from kiosk.domain.tariff import Dimension, Tariff
 from kiosk.domain.tariff_text import TEXTS as TARIFF_TEXTS
 from kiosk.domain.tariff_text import describe
 
@@ -120,6 +125,7 @@ _EN: Final[Mapping[str, str]] = {
     "line.max_price": "Maximum price cap",
     "line.rounding": "Rounding",
     "note.capped": "capped",
+    "step": "measured {measured}, billed in {step} steps (+{extra})",
     "note.min_price": "min. {amount}",
     "note.max_price": "max. {amount}",
     "vat": "VAT",
@@ -195,6 +201,7 @@ _DE: Final[Mapping[str, str]] = {
     "line.max_price": "Deckelung Höchstpreis",
     "line.rounding": "Rundung",
     "note.capped": "gedeckelt",
+    "step": "gemessen {measured}, abgerechnet in {step}-Schritten (+{extra})",
     "note.min_price": "mind. {amount}",
     "note.max_price": "max. {amount}",
     "vat": "MwSt.",
@@ -270,6 +277,7 @@ _FR: Final[Mapping[str, str]] = {
     "line.max_price": "Plafond du prix maximum",
     "line.rounding": "Arrondi",
     "note.capped": "plafonné",
+    "step": "mesuré {measured}, facturé par pas de {step} (+{extra})",
     "note.min_price": "min. {amount}",
     "note.max_price": "max. {amount}",
     "vat": "TVA",
@@ -345,6 +353,7 @@ _NL: Final[Mapping[str, str]] = {
     "line.max_price": "Maximumprijs",
     "line.rounding": "Afronding",
     "note.capped": "gemaximeerd",
+    "step": "gemeten {measured}, gefactureerd in stappen van {step} (+{extra})",
     "note.min_price": "min. {amount}",
     "note.max_price": "max. {amount}",
     "vat": "Btw",
@@ -401,6 +410,7 @@ _CODE_NUMBER: Final = re.compile(r"(?<=[A-Za-z])(?=[-\d])")
 _OCPI_DIGITS: Final = 4
 _HUNDRED: Final = Decimal(100)
 _MILLI: Final = Decimal("0.001")
+_H_S: Final = Decimal(3600)
 
 
 # ------------------------------------------------------------------------ the model
@@ -420,6 +430,11 @@ class ReceiptLineKind(Enum):
     ROUNDING = "ROUNDING"
 
 
+_STEP_DIMENSION: Final[Mapping[LineKind, Dimension]] = {
+    LineKind.ENERGY: Dimension.ENERGY,
+    LineKind.TIME: Dimension.TIME,
+    LineKind.PARKING_TIME: Dimension.PARKING_TIME,
+}
 _LINE_KIND: Final[Mapping[LineKind, ReceiptLineKind]] = {
     LineKind.FLAT: ReceiptLineKind.FLAT,
     LineKind.ENERGY: ReceiptLineKind.ENERGY,
@@ -501,6 +516,9 @@ class ReceiptLine:
     unit_price: Decimal | None  # as shown (gross when VAT is included)
     unit_price_text: str  # "€0.45/kWh"; "" when no unit price
     note: str  # "capped", "10% off", "max. €75.00"; "" if none
+    # the billed volume differs from the measured one by step_size rounding: its own line,
+    # "measured 47.593 kWh, billed in 100 Wh steps (+0.007 kWh)"; "" if not
+    step_note: str
     amount_excl_vat: Decimal
     amount_incl_vat: Decimal
     amount: Decimal
@@ -700,17 +718,25 @@ def build_receipt(
     shown = listed if listed is not None else breakdown
     conditions = _conditions(session.tariff, language, lang)
     lines: list[ReceiptLine] = []
-    for cost_line in shown.lines:
+    energy_shown = _energy_quantities(shown.lines)
+    billed_kwh = sum(energy_shown.values(), Decimal(0))
+    for i, cost_line in enumerate(shown.lines):
         condition = ""
         if cost_line.tariff_id == session.tariff.id:
             condition = conditions.get((cost_line.kind.value, cost_line.element), "")
-        line = _item_line(cost_line, fmt, vat_included, condition)
+        step = _step_note(cost_line, session.tariff, fmt, breakdown.total_energy_kwh, billed_kwh)
+        line = _item_line(cost_line, fmt, vat_included, condition, energy_shown.get(i), step)
         if line is not None:
             lines.append(line)
     if listed is not None:
         lines += _discount_lines(session, listed, breakdown, fmt, vat_included)
     if breakdown.cap is not None:
         lines += _cap_lines(session, breakdown, fmt, vat_included)
+    # a min./max. price bounds net and gross each (the tariff gives both): VAT stays
+    # their difference; otherwise it is taken out of the gross paid
+    from_gross = vat_included and breakdown.cap is None
+    vat_breakdown = _vat_breakdown(lines, total_net, total_gross, session.currency, from_gross)
+    total_net = sum((v.net for v in vat_breakdown), Decimal(0))
     rounding = _rounding_line(lines, total_net, total_gross, fmt, vat_included)
     if rounding is not None:
         lines.append(rounding)
@@ -750,7 +776,7 @@ def build_receipt(
         idle_s=breakdown.idle_s,
         lines=tuple(lines),
         vat_included=vat_included,
-        vat_breakdown=_vat_breakdown(lines),
+        vat_breakdown=vat_breakdown,
         total_net=total_net,
         total_vat=total_gross - total_net,
         total_gross=total_gross,
@@ -817,8 +843,72 @@ def _conditions(tariff: Tariff, language: str, lang: str) -> dict[tuple[str, int
     return out
 
 
+def _energy_quantities(lines: Sequence[CostLine]) -> dict[int, Decimal]:
+    """The kWh each energy line shows, rounded so that they add up to the rounded total
+    (each the rounded running sum minus the one before): one rounding rule, to the Wh,
+    for the header and the lines."""
+    out: dict[int, Decimal] = {}
+    running = shown = Decimal(0)
+    for i, line in enumerate(lines):
+        if line.kind is LineKind.ENERGY and line.unit_price != 0:
+            running += line.volume
+            now = running.quantize(_MILLI, rounding=ROUND_HALF_UP)
+            out[i], shown = now - shown, now
+    return out
+
+
+def _step_note(
+    line: CostLine,
+    tariff: Tariff,
+    fmt: ReceiptFormat,
+    measured_kwh: Decimal,
+    billed_kwh: Decimal,
+) -> str:
+    """ "measured 47.593 kWh, billed in 100 Wh steps (+0.007 kWh)" for the line that
+    carries the session's step_size rounding (pricing: once per session and dimension)."""
+    if line.step_volume <= 0 or line.unit_price == 0:
+        return ""
+    step = _step_size(line, tariff)
+    if step is None:
+        return ""
+    if line.kind is LineKind.ENERGY:
+        shown_measured = measured_kwh.quantize(_MILLI, rounding=ROUND_HALF_UP)
+        measured, extra = fmt.kwh(measured_kwh), fmt.kwh(billed_kwh - shown_measured)
+        size = (
+            f"{step // 1000}\u00a0kWh" if step >= 1000 and step % 1000 == 0 else f"{step}\u00a0Wh"
+        )
+    else:
+        seconds = _H_S if line.kind is not LineKind.IDLE_FEE else Decimal(60)
+        billed_s = int((line.volume * seconds).to_integral_value(rounding=ROUND_HALF_UP))
+        measured_s = int(
+            ((line.volume - line.step_volume) * seconds).to_integral_value(rounding=ROUND_HALF_UP)
+        )
+        measured, extra = fmt.duration(measured_s), fmt.duration(billed_s - measured_s)
+        size = f"{step // 60}\u00a0min" if step % 60 == 0 else f"{step}\u00a0s"
+    return fmt.t("step").format(measured=measured, step=size, extra=extra)
+
+
+def _step_size(line: CostLine, tariff: Tariff) -> int | None:
+    """The step_size that rounded this line (Wh or seconds), from the session's tariff."""
+    if line.kind is LineKind.IDLE_FEE:
+        fee = tariff.extensions.idle_fee
+        return None if fee is None else fee.step_size
+    if line.tariff_id != tariff.id or line.element is None:
+        return None  # another tariff (a group's): not at hand here
+    dimension = _STEP_DIMENSION.get(line.kind)
+    if dimension is None or line.element >= len(tariff.elements):
+        return None
+    pc = tariff.elements[line.element].component(dimension)
+    return None if pc is None or pc.step_size <= 0 else pc.step_size
+
+
 def _item_line(
-    line: CostLine, fmt: ReceiptFormat, vat_included: bool, condition: str
+    line: CostLine,
+    fmt: ReceiptFormat,
+    vat_included: bool,
+    condition: str,
+    shown_kwh: Decimal | None = None,
+    step_note: str = "",
 ) -> ReceiptLine | None:
     if line.unit_price == 0:
         return None  # "no charge for this": nothing to show
@@ -832,7 +922,7 @@ def _item_line(
     once = False
     notes = [condition] if condition else []
     if kind is ReceiptLineKind.ENERGY:
-        quantity = fmt.kwh(line.volume)
+        quantity = fmt.kwh(line.volume if shown_kwh is None else shown_kwh)
         price_text = fmt.price(price) + per["per.kwh"]
     elif kind in (
         ReceiptLineKind.TIME,
@@ -862,6 +952,7 @@ def _item_line(
         unit_price=None if once else price,
         unit_price_text=price_text,
         note=", ".join(notes),
+        step_note=step_note,
         amount_excl_vat=excl,
         amount_incl_vat=incl,
         amount=incl if vat_included else excl,
@@ -1044,6 +1135,7 @@ def _plain_line(
         unit_price=None,
         unit_price_text="",
         note=note,
+        step_note="",
         amount_excl_vat=excl,
         amount_incl_vat=incl,
         amount=incl if vat_included else excl,
@@ -1055,15 +1147,38 @@ def _ordered(rates: set[Decimal | None] | Mapping[Decimal | None, object]) -> li
     return sorted(rates, key=lambda r: (r is None, r or Decimal(0)))
 
 
-def _vat_breakdown(lines: Sequence[ReceiptLine]) -> tuple[VatBreakdownLine, ...]:
+def _vat_breakdown(
+    lines: Sequence[ReceiptLine],
+    total_net: Decimal,
+    total_gross: Decimal,
+    currency: str,
+    from_gross: bool,
+) -> tuple[VatBreakdownLine, ...]:
+    """Per rate: the gross of its lines (the cent of rounding with the largest rate), the
+    VAT in it, gross x rate / (100 + rate) rounded half-up, and net as gross minus VAT.
+
+    The VAT is taken out of the gross that is paid, as a gross-priced sale states it:
+    net + VAT = gross to the cent, and a €0.05 session at 19 % shows €0.01 VAT, not the
+    €0.00 that separately rounded net and gross (both €0.05) would leave.
+    """
     sums: dict[Decimal | None, tuple[Decimal, Decimal]] = {}
     for line in lines:
         net, gross = sums.get(line.vat_rate, (Decimal(0), Decimal(0)))
         sums[line.vat_rate] = (net + line.amount_excl_vat, gross + line.amount_incl_vat)
-    return tuple(
-        VatBreakdownLine(rate, sums[rate][0], sums[rate][1] - sums[rate][0], sums[rate][1])
-        for rate in _ordered(sums)
-    )
+    gap_net = total_net - sum((n for n, _ in sums.values()), Decimal(0))
+    gap_gross = total_gross - sum((g for _, g in sums.values()), Decimal(0))
+    if gap_net or gap_gross:
+        rate = _largest(sums)
+        net, gross = sums.get(rate, (Decimal(0), Decimal(0)))
+        sums[rate] = (net + gap_net, gross + gap_gross)
+    out = []
+    for rate in _ordered(sums):
+        net, gross = sums[rate]
+        if from_gross and rate is not None:
+            vat = round_to_minor(gross * rate / (_HUNDRED + rate), currency)
+            net = gross - vat
+        out.append(VatBreakdownLine(rate, net, gross - net, gross))
+    return tuple(out)
 
 
 def _payment(payment: Payment, texts: Mapping[str, str], total: Decimal) -> ReceiptPayment:

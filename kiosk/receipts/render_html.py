@@ -196,6 +196,8 @@ def _items(receipt: Receipt, fmt: ReceiptFormat) -> str:
             f'<span class="nb">{e(d)}</span>' if len(d) <= _NOWRAP_MAX else e(d) for d in details
         ]
         detail = f'<span class="detail">{" · ".join(pieces)}</span>' if details else ""
+        if line.step_note:  # its own line: why billed and measured differ
+            detail += f'<span class="detail">{e(line.step_note)}</span>'
         rows.append(
             f'<tr><th scope="row">{e(line.label)}{detail}</th>'
             f'<td class="num">{e(fmt.money(line.amount))}</td></tr>'

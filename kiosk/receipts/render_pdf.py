@@ -251,7 +251,7 @@ class _Pdf(FPDF):
             self.font(9.5)
             label_h = self.height(item_w, line.label)
             self.font(8)
-            note_h = self.height(item_w, line.note, 4.2)
+            note_h = self.height(item_w, line.note, 4.2) + self.height(item_w, line.step_note, 4.2)
             self.ensure(label_h + note_h + 2)
             y = self.y
             self.set_x(self.l_margin)
@@ -260,6 +260,9 @@ class _Pdf(FPDF):
             if line.note:
                 self.font(8, muted=True)
                 self.multi_cell(item_w, 4.2, line.note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if line.step_note:  # its own line: why billed and measured differ
+                self.font(8, muted=True)
+                self.multi_cell(item_w, 4.2, line.step_note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             bottom = self.y
             cells = (
                 line.quantity,

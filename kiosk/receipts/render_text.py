@@ -62,6 +62,8 @@ def render_text(receipt: Receipt, *, width: int = 48) -> str:
             details.append(f"{t('vat')} {fmt.percent(line.vat_rate)}")
         if details:
             out += _wrap(" · ".join(details), width, indent=_INDENT)
+        if line.step_note:  # its own line: why billed and measured differ
+            out += _wrap(line.step_note, width, indent=_INDENT)
     out.append("=" * width)
     out += _pair(t("total").upper(), fmt.money(receipt.total), width)
     out += _wrap(t("prices_incl" if receipt.vat_included else "prices_excl"), width)

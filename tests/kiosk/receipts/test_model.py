@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -55,8 +56,13 @@ def test_lines_add_up_to_the_total_to_the_cent(
     assert sum(line.amount_excl_vat for line in r.lines) == r.total_net
     assert sum(line.amount_incl_vat for line in r.lines) == r.total_gross
     assert sum(line.amount for line in r.shown_lines()) == r.total
-    # the totals are the engine's, and what was captured
-    assert r.total_net == f.breakdown.total_cost.excl_vat
+    # gross is the engine's and what was captured; net is gross minus the VAT in it,
+    # a cent per rate at most from the engine's separately rounded net
+    if f.breakdown.cap is None:
+        gap = abs(r.total_net - f.breakdown.total_cost.excl_vat)
+        assert gap <= Decimal("0.01") * len(r.vat_breakdown)
+    else:  # the bounds of the min./max. price, net and gross
+        assert r.total_net == f.breakdown.total_cost.excl_vat
     assert f.session.totals is not None
     assert r.total_gross == f.session.totals.cost_incl_vat == f.payment.captured
     assert r.total_vat == r.total_gross - r.total_net
@@ -71,10 +77,29 @@ def test_vat_breakdown_adds_up(finished: dict[str, Finished], name: str) -> None
     assert sum(row.net for row in r.vat_breakdown) == r.total_net
     assert sum(row.vat for row in r.vat_breakdown) == r.total_vat
     assert sum(row.gross for row in r.vat_breakdown) == r.total_gross
-    # each rate's row is its lines
+    # each rate's row is its lines' gross, the VAT taken out of it to the cent
     for row in r.vat_breakdown:
         mine = [line for line in r.lines if line.vat_rate == row.rate]
-        assert sum(line.amount_excl_vat for line in mine) == row.net
+        assert sum(line.amount_incl_vat for line in mine) == row.gross
+        if row.rate is not None and finished[name].breakdown.cap is None:
+            exact = row.gross * row.rate / (100 + row.rate)
+            assert abs(row.vat - exact) <= Decimal("0.005")
+
+
+def test_a_tiny_session_shows_the_vat_in_its_gross(finished: dict[str, Finished]) -> None:
+    """€0.05 gross at 19 %: net and gross both round to €0.05 in the engine; the
+    receipt takes the VAT out of the gross (€0.01), so net + VAT = gross."""
+    from kiosk.receipts.model import _vat_breakdown
+
+    line = replace(
+        receipt_of(finished["time_of_use"]).lines[0],
+        amount_excl_vat=Decimal("0.05"),
+        amount_incl_vat=Decimal("0.05"),
+        amount=Decimal("0.05"),
+        vat_rate=Decimal(19),
+    )
+    (row,) = _vat_breakdown([line], Decimal("0.05"), Decimal("0.05"), "EUR", from_gross=True)
+    assert (row.net, row.vat, row.gross) == (Decimal("0.04"), Decimal("0.01"), Decimal("0.05"))
 
 
 def test_many_sessions_add_up() -> None:
@@ -330,3 +355,33 @@ def test_station_info_from_the_station_config(tmp_path: Path) -> None:
     assert info.address_lines == ("Marktplatz 1", "12345 Musterstadt")
     assert info.vat_id == settings.station.vat_id
     assert set(info.connector_labels) == {c.id for c in settings.connectors}
+
+
+def test_step_rounding_has_its_own_line_and_the_energy_adds_up(
+    finished: dict[str, Finished],
+) -> None:
+    """A billed volume that step_size rounded up says so, with the measured figure the
+    header shows; the energy lines add up to the billed total to the Wh."""
+    noted = 0
+    for f in finished.values():
+        r = receipt_of(f)
+        fmt = r.format()
+        stepped = [x for x in f.breakdown.lines if x.step_volume > 0 and x.unit_price != 0]
+        notes = [line.step_note for line in r.lines if line.step_note]
+        assert len(notes) == len(stepped), f.session.id
+        for cost, note in zip(stepped, notes, strict=True):
+            assert "billed in" in note
+            if cost.kind.value == "ENERGY":
+                assert note.startswith(f"measured {fmt.kwh(r.energy_kwh)}, billed in")
+        noted += len(notes)
+        billed = sum(
+            (x.volume for x in f.breakdown.lines if x.kind.value == "ENERGY" and x.unit_price),
+            Decimal(0),
+        )
+        shown = [
+            Decimal(line.quantity.split()[0].replace(",", ""))
+            for line in r.lines
+            if line.kind.value == "ENERGY"
+        ]
+        assert sum(shown, Decimal(0)) == billed.quantize(Decimal("0.001"))
+    assert noted > 0  # some scenario is step-rounded

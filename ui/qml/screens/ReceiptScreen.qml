@@ -80,6 +80,14 @@ ScreenPage {
                                 color: Theme.textMuted
                                 font.pixelSize: Theme.fontSmall
                             }
+                            KText {
+                                objectName: "receiptStepNote"
+                                Layout.fillWidth: true
+                                visible: text !== ""
+                                text: modelData.step || ""
+                                color: Theme.textMuted
+                                font.pixelSize: Theme.fontSmall
+                            }
                         }
                         KText {
                             Layout.alignment: Qt.AlignTop
