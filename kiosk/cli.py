@@ -21,11 +21,16 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="EV charging payment kiosk")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # handled by ui.main (they need Qt); listed here so that `kiosk --help` shows them
+    commands.add_parser("demo", help="the kiosk on simulated hardware (kiosk demo --help)")
+    commands.add_parser("run", help="the kiosk on its configured hardware (kiosk run --help)")
 
     tariff = commands.add_parser("tariff", help="check and price OCPI 2.2.1 tariffs")
     tariff_commands_ = tariff.add_subparsers(dest="tariff_command", required=True, metavar="ACTION")
-    check = tariff_commands_.add_parser("check", help="validate a tariff file and summarize it")
-    check.add_argument("file", type=Path)
+    check = tariff_commands_.add_parser(
+        "check", help="validate tariff files and summarize each (exit 1 if any is invalid)"
+    )
+    check.add_argument("files", type=Path, nargs="+", metavar="file")
     price = tariff_commands_.add_parser(
         "price", help="price an OCPI CDR (or a batch of them) with a tariff"
     )
@@ -104,6 +109,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; output piped into `head` that closes early ends it quietly."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away: nothing more to say, and no traceback (Python docs,
+        # "Note on SIGPIPE": point stdout at devnull so the exit flush cannot fail)
+        import os  # noqa: PLC0415
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     install_log_redaction()  # no card data in any log line, whoever handles it
     parser = _parser()
     args = parser.parse_args(argv)
@@ -115,7 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             status: int = pricing_demo.run(tz=args.tz, out=out)
             return status
         if args.tariff_command == "check":
-            return tariff_commands.check(args.file, out=out)
+            codes = []
+            for i, path in enumerate(args.files):
+                if len(args.files) > 1:
+                    print(f"{'' if i == 0 else chr(10)}== {path}", file=out)
+                codes.append(tariff_commands.check(path, out=out))
+            return max(codes)
         if args.batch is not None:
             if args.cdr is not None or args.tariff is not None:
                 parser.error("--batch takes its tariffs and CDRs from the file")
@@ -123,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cdr is None or args.tz is None:
             parser.error("tariff price needs --cdr and --tz (or --batch FILE)")
         return tariff_commands.price_one(args.tariff, args.cdr, args.tz, as_json=args.json, out=out)
+    if args.command in ("demo", "run"):  # reached only when called without ui.main
+        parser.error(f"`kiosk {args.command}` needs the kiosk's UI: run it as `kiosk`")
     if args.command in ("simulate", "db", "sessions", "receipt", "export", "report"):
         return _ledger_command(args, out, err)
     parser.error(f"unknown command {args.command}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, cast
 from zoneinfo import ZoneInfo
 
 from kiosk.config import Settings, demo_settings, load_settings
@@ -106,13 +107,20 @@ def db_check(
     return 0 if result.ok else 1
 
 
-def _line(s: ChargingSession, zone: ZoneInfo) -> str:
+_LIST_HEAD = (
+    f"{'SESSION':<36}  {'CREATED (LOCAL)':<16}  {'POINT':<5}  {'STATE':<12} "
+    f"{'ENERGY':>12} {'TOTAL':>12}  STOPPED"
+)
+
+
+def _line(s: ChargingSession, zone: ZoneInfo, labels: dict[str, str]) -> str:
     when = s.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     cost = "" if s.totals is None else f"{s.totals.cost_incl_vat} {s.currency}"
     energy = "" if s.totals is None else f"{s.totals.energy_kwh.quantize(_MILLI)} kWh"
     reason = "" if s.stop_reason is None else s.stop_reason.value
     state = s.state.value
-    return f"{s.id}  {when}  {s.connector_id:>3}  {state:<12} {energy:>12} {cost:>12}  {reason}"
+    point = labels.get(s.connector_id, s.connector_id)
+    return f"{s.id}  {when}  {point:<5}  {state:<12} {energy:>12} {cost:>12}  {reason}"
 
 
 def session_list(settings: Settings, *, state: str | None, limit: int, out: TextIO) -> int:
@@ -127,19 +135,24 @@ def session_list(settings: Settings, *, state: str | None, limit: int, out: Text
     db = _open(settings.database)
     with db, db.unit_of_work(write=False) as uow:
         sessions = uow.sessions.list(state=wanted, limit=limit)
+    labels = {c.id: c.label for c in settings.connectors}  # "A", "DC": as the screen says
+    out.write(_LIST_HEAD + "\n")
     for s in sessions:
-        out.write(_line(s, zone) + "\n")
+        out.write(_line(s, zone, labels) + "\n")
+    if not sessions:
+        out.write("(no sessions)\n")
     return 0
 
 
 def session_show(settings: Settings, session_id: str, *, out: TextIO) -> int:
     db = _open(settings.database)
     with db, db.unit_of_work(write=False) as uow:
-        s = uow.sessions.get(session_id)
-        p = None if s is None else uow.payments.get_by_session(s.id)
-    if s is None:
-        out.write(f"error: no session {session_id}\n")
-        return 2
+        found = _find_session(uow, session_id.strip(), settings.station.time_zone)
+        if isinstance(found, str):
+            out.write(f"error: {found}\n")
+            return 2
+        s = found
+        p = uow.payments.get_by_session(s.id)
     zone = ZoneInfo(settings.station.time_zone)
     rows = [
         ("session", s.id),
@@ -242,6 +255,34 @@ def report_daily(settings: Settings, *, day: str | None, as_json: bool, out: Tex
     return 0
 
 
+def _find_session(uow: Any, wanted: str, tz: str) -> ChargingSession | str:
+    """A session by its id, a unique id prefix (8+ characters) or its receipt number
+    ("R-20261124-7F3K9QXA"); else what went wrong."""
+    from kiosk.receipts.model import receipt_id_for  # noqa: PLC0415
+
+    s = uow.sessions.get(wanted)
+    if s is not None:
+        return cast("ChargingSession", s)
+    m = re.fullmatch(r"R-(\d{4})(\d{2})(\d{2})-[0-9A-Z]{8}", wanted.upper())
+    if m is not None:
+        zone = ZoneInfo(tz)
+        day = datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=zone)
+        for s in uow.sessions.completed_between(
+            (day - timedelta(hours=1)).astimezone(UTC),
+            (day + timedelta(days=1, hours=1)).astimezone(UTC),
+        ):
+            if s.ended_at is not None and receipt_id_for(s.id, s.ended_at, tz) == wanted.upper():
+                return cast("ChargingSession", s)
+        return f"no receipt {wanted}"
+    if len(wanted) >= 8:
+        ids = uow.sessions.ids_starting(wanted.lower())
+        if len(ids) == 1:
+            return cast("ChargingSession", uow.sessions.get(ids[0]))
+        if len(ids) > 1:
+            return f"{wanted} is the start of several sessions: give more of the id"
+    return f"no session {wanted} (a session id, its first 8+ characters, or a receipt number)"
+
+
 def receipt(
     settings: Settings,
     session_id: str,
@@ -262,11 +303,12 @@ def receipt(
 
     db = _open(settings.database)
     with db, db.unit_of_work(write=False) as uow:
-        s = uow.sessions.get(session_id)
-        p = None if s is None else uow.payments.get_by_session(s.id)
-    if s is None:
-        out.write(f"error: no session {session_id}\n")
-        return 2
+        found = _find_session(uow, session_id.strip(), settings.station.time_zone)
+        if isinstance(found, str):
+            out.write(f"error: {found}\n")
+            return 2
+        s = found
+        p = uow.payments.get_by_session(s.id)
     if s.state is not SessionState.COMPLETED:
         out.write(f"error: session {session_id} is {s.state.value}: no receipt\n")
         return 2

@@ -317,6 +317,25 @@ class SessionRepository:
         )
         return None if row is None else _session_of(row)
 
+    def ids_starting(self, prefix: str, limit: int = 2) -> builtins.list[str]:
+        """Session ids that start with `prefix` (a short id typed by an attendant)."""
+        safe = prefix.replace("\\", "").replace("%", "").replace("_", "")
+        query = (
+            select(_SESSIONS.c.id)
+            .where(_SESSIONS.c.id.startswith(safe))
+            .order_by(_SESSIONS.c.id)
+            .limit(limit)
+        )
+        return [str(row[0]) for row in self._conn().execute(query)]
+
+    def completed_between(self, start: datetime, end: datetime) -> builtins.list[ChargingSession]:
+        """Completed sessions that ended in [start, end)."""
+        c = _SESSIONS.c
+        query = select(_SESSIONS).where(
+            c.state == SessionState.COMPLETED, c.ended_at >= start, c.ended_at < end
+        )
+        return [_session_of(row) for row in self._conn().execute(query).mappings()]
+
     def save(self, session: ChargingSession) -> None:
         """Write the session's current state; ConcurrencyError if it was saved meanwhile."""
         seen = session.version

@@ -58,7 +58,10 @@ def test_sessions_list_show_and_receipt(
 ) -> None:
     code, out = _run(capsys, "sessions", "list", "--db", str(ledger), "--state", "completed")
     assert code == 0
-    first = out.splitlines()[0].split()[0]
+    head, *rows = out.splitlines()
+    assert head.split()[:2] == ["SESSION", "CREATED"]
+    assert {row.split()[3] for row in rows} <= {"A", "B", "DC"}  # labels, as on the screen
+    first = rows[0].split()[0]
     code, out = _run(capsys, "sessions", "show", "--db", str(ledger), first)
     assert code == 0
     assert "captured" in out
@@ -70,6 +73,14 @@ def test_sessions_list_show_and_receipt(
     assert code == 0
     assert "TOTAL" in out.upper()
     assert pdf.read_bytes().startswith(b"%PDF")
+    number = next(x.split()[-1] for x in out.splitlines() if x.startswith("Reçu"))
+    # the receipt number or the first 8 characters of the id find the same receipt
+    for wanted in (number, number.lower(), first[:8]):
+        code, again = _run(capsys, "receipt", "--db", str(ledger), wanted)
+        assert code == 0, wanted
+        assert number in again
+    other = number[:-1] + ("1" if number.endswith("0") else "0")
+    assert _run(capsys, "receipt", "--db", str(ledger), other)[0] == 2
 
 
 def test_unknown_things_are_clear_errors(

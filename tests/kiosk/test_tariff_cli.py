@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -296,3 +298,36 @@ def test_unknown_time_zone_variants(tmp_path: Path, capsys: pytest.CaptureFixtur
         ((text, ok),) = tariff_commands._batch_results(source, _cache())
         assert ok is False
         assert json.loads(text)["error"].startswith("unknown time zone"), text
+
+
+def test_check_takes_several_files_and_fails_if_one_is_bad(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = Path(__file__).resolve().parents[2] / "assets" / "tariffs" / "ac_time_of_use.json"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    assert main(["tariff", "check", str(good), str(good)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(f"== {good}") == 2
+    assert main(["tariff", "check", str(good), str(bad)]) != 0
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out
+    for command in ("demo", "run", "tariff", "simulate", "receipt", "report", "export"):
+        assert f"    {command} " in listed, command
+
+
+def test_no_traceback_when_the_reader_goes_away() -> None:
+    """`kiosk ... | head -1`: far more output than a pipe holds, the reader gone."""
+    good = Path(__file__).resolve().parents[2] / "assets" / "tariffs" / "ac_time_of_use.json"
+    code = "import sys; from kiosk.cli import main; sys.exit(main(sys.argv[1:]))"
+    files = " ".join([str(good)] * 400)
+    shell = f"'{sys.executable}' -c '{code}' tariff check {files} | head -1"
+    done = subprocess.run(
+        ["bash", "-c", shell], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.startswith("== ")
+    assert done.stderr == ""
