@@ -10,6 +10,9 @@ Python` line (pip shows it with -v) and installs the same package without the ex
 the modules are then imported from source. KIOSK_NO_COMPILE=1 skips compiling
 (and an editable install then removes a compiled module left beside the source).
 
+A wheel also carries `assets/` as `kiosk/assets/` (BuildPy): the tariffs, fonts, icons
+and the translations, built (.qm) and committed.
+
 mypyc puts a module's code in a runtime library next to a small shim that imports it:
 kiosk/domain/pricing.<abi>.so and kiosk/domain/pricing__mypyc.<abi>.so. `separate=True`
 keeps one such pair per module, beside its source: mypyc's default for several modules,
@@ -28,6 +31,7 @@ from typing import Any
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 COMPILED = ["kiosk/domain/pricing.py", "kiosk/domain/periods.py"]
@@ -122,6 +126,30 @@ class BuildExt(build_ext):
         _say(f"compiled {ext.name} with mypyc")
 
 
+class BuildPy(build_py):
+    """A wheel carries the runtime files of `assets/` (tariffs, fonts, icons, built
+    translations) inside the package, as `kiosk/assets/`: kiosk.paths finds them there
+    with importlib.resources. An editable install reads the source tree's `assets/`."""
+
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:
+            return
+        source = ROOT / "assets"
+        target = Path(self.build_lib) / "kiosk" / "assets"
+        missing = [
+            ts for ts in source.glob("translations/*.ts") if not ts.with_suffix(".qm").exists()
+        ]
+        if missing:
+            raise SystemExit(f"kiosk: no built translation for {missing[0].name} (run lrelease)")
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and path.suffix != ".ts":  # the sources of the .qm files stay
+                self.mkpath(str((target / path.relative_to(source)).parent))
+                self.copy_file(
+                    str(path), str(target / path.relative_to(source)), preserve_mode=False
+                )
+
+
 # Stands in for the extensions until build_ext is set up, so that `build` runs build_ext
 # and the wheel is tagged for this platform; metadata-only steps never run mypyc.
 _PLACEHOLDER = [Extension("kiosk.domain.pricing", sources=COMPILED)]
@@ -130,6 +158,6 @@ if NO_COMPILE:
     _say("KIOSK_NO_COMPILE is set: not compiling, pure Python")
     if _editable():
         _remove_inplace("KIOSK_NO_COMPILE")
-    setup()
+    setup(cmdclass={"build_py": BuildPy})
 else:
-    setup(ext_modules=_PLACEHOLDER, cmdclass={"build_ext": BuildExt})
+    setup(ext_modules=_PLACEHOLDER, cmdclass={"build_ext": BuildExt, "build_py": BuildPy})

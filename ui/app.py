@@ -395,8 +395,16 @@ def install_excepthook(restart: Callable[[], None]) -> None:
 
 
 def demo_database() -> Path:
-    folder = Path(os.environ.get("KIOSK_DEMO_DIR", Path(tempfile.gettempdir()) / "kiosk-demo"))
-    folder.mkdir(parents=True, exist_ok=True)
+    """The demo's ledger: a fresh folder of its own for each run (`KIOSK_DEMO_DIR` names
+    one to keep), so two demos or two checkouts on one machine never share a ledger or
+    wait on each other's lock."""
+    named = os.environ.get("KIOSK_DEMO_DIR")
+    if named:
+        folder = Path(named)
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    log.info("demo data in %s", folder)
     return folder / "demo.sqlite"
 
 

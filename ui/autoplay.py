@@ -51,6 +51,7 @@ SCREENS = (
     "faulted",
     "offline",
     "error",
+    "getReceipt",
 )
 MEMBER_CARD = "04A1B2C3D4"
 FLEET_CARD = "04F1EE7A01"
@@ -260,12 +261,30 @@ class Autoplay:
                 and any(ch.isdigit() and ch != "0" for ch in str(self._session().get("cost", "")))
             ),
         )
-        b.stopCharging()
+        if self.click("stopButton"):  # asks once, with the cost so far
+            self.shoot(
+                "charging", name="charging-confirm", ready=lambda: self._found("confirmStop")
+            )
+            self.click("confirmStopButton")
+        else:
+            b.stopCharging()
         if self._on("finishing"):
             self._advance(150, steps=5)
         self.shoot("finishing")
+        b.goHome()  # the driver walks away; the receipt comes up when they unplug
+        self._on("overview")
         b.devUnplug(main)
         self.shoot("receipt", ready=lambda: bool(self.bridge.property("receipt")))
+        b.receiptDone()
+        self.shoot(
+            "overview", name="overview-receipt", ready=lambda: self._found(f"receipt_{main}")
+        )
+        b.openReceiptLookup()  # "Get a receipt": by stop code or by card
+        self.shoot("getReceipt")
+        b.tapCard(MEMBER_CARD)
+        self.shoot(
+            "receipt", name="receipt-again", ready=lambda: bool(self.bridge.property("receipt"))
+        )
         b.receiptDone()
         self._on("overview")
 
@@ -313,7 +332,9 @@ class Autoplay:
         b.setOffline(True)
         self.shoot("overview", name="offline", ready=lambda: bool(self.bridge.property("offline")))
         b.setOffline(False)
-        b.stopWithCode("000000")
+        # a double tap that reaches the station before the screen hears of the first
+        b.selectConnector(other)
+        self._submit_raw(other, lambda s: s.select(other))
         self.shoot("error")
         self._home()
 
@@ -323,6 +344,10 @@ class Autoplay:
             self.shoot("charging", name="charging-opened")
             if self.click("stopButton"):
                 self.shoot("charging", name="charging-stopcode", ready=self._pad_open)
+                b.stopWithCode("000000")  # a wrong code: said in the pad, tries left
+                self.shoot(
+                    "charging", name="charging-wrongcode", ready=lambda: self._found("padAnswer")
+                )
                 self.click("closePad")
             self._home()
 
@@ -348,6 +373,10 @@ class Autoplay:
         self._home()
         b.toggleReachMode()
         self._spin(300)
+
+    def _submit_raw(self, cid: str, job: Any) -> None:
+        """A job through the bridge's own queue, as a screen's tap sends it."""
+        self.bridge._submit(cid, job)
 
     def _pad_open(self) -> bool:
         return self._found("stopCodePad")

@@ -188,8 +188,8 @@
 <context>
     <name>ConnectorCard</name>
     <message>
-        <source>Car stopped charging</source>
-        <translation>Auto lädt nicht</translation>
+        <source>Not charging</source>
+        <translation>Lädt nicht</translation>
     </message>
     <message>
         <source>Charging point %1</source>
@@ -212,8 +212,8 @@
         <translation>Blockiergebühr ab %1, wenn das Auto nicht abgesteckt wird</translation>
     </message>
     <message>
-        <source>Receipt of the last session</source>
-        <translation>Beleg des letzten Ladevorgangs</translation>
+        <source>Last receipt</source>
+        <translation>Letzter Beleg</translation>
     </message>
     <message>
         <source>Start charging here</source>

@@ -188,8 +188,8 @@
 <context>
     <name>ConnectorCard</name>
     <message>
-        <source>Car stopped charging</source>
-        <translation>Voiture en pause</translation>
+        <source>Not charging</source>
+        <translation>Ne charge pas</translation>
     </message>
     <message>
         <source>Charging point %1</source>
@@ -212,8 +212,8 @@
         <translation>Frais d’occupation dès %1 si la voiture reste branchée</translation>
     </message>
     <message>
-        <source>Receipt of the last session</source>
-        <translation>Reçu de la dernière recharge</translation>
+        <source>Last receipt</source>
+        <translation>Dernier reçu</translation>
     </message>
     <message>
         <source>Start charging here</source>

@@ -188,8 +188,8 @@
 <context>
     <name>ConnectorCard</name>
     <message>
-        <source>Car stopped charging</source>
-        <translation>Auto laadt niet</translation>
+        <source>Not charging</source>
+        <translation>Laadt niet</translation>
     </message>
     <message>
         <source>Charging point %1</source>
@@ -212,8 +212,8 @@
         <translation>Blokkeertarief vanaf %1 als de auto niet wordt losgekoppeld</translation>
     </message>
     <message>
-        <source>Receipt of the last session</source>
-        <translation>Bon van de laatste sessie</translation>
+        <source>Last receipt</source>
+        <translation>Laatste bon</translation>
     </message>
     <message>
         <source>Start charging here</source>

@@ -866,7 +866,7 @@ class _Campaign:
             check=False,
         )
         listed = (
-            {line.split()[0] for line in listing.stdout.decode().splitlines() if line.strip()}
+            {line.split()[0] for line in listing.stdout.decode().splitlines()[1:] if line.strip()}
             if listing.returncode == 0
             else set()
         )

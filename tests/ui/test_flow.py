@@ -219,7 +219,7 @@ def test_wrong_stop_codes_answer_in_the_pad_then_pause_it(
         ui.click("key_OK")
         ui.qtbot.waitUntil(lambda: ui.item("padAnswer").isVisible())
         want = f"{tries_left} {'try' if tries_left == 1 else 'tries'} left"
-        ui.qtbot.waitUntil(lambda want=want: want in ui.text("padAnswerText"))
+        ui.qtbot.waitUntil(lambda: want in ui.text("padAnswerText"))  # noqa: B023 - waited here
     for digit in "000000":
         ui.click(f"key_{digit}")
     ui.click("key_OK")
@@ -283,7 +283,7 @@ def test_idle_fee_grace_counts_from_the_cores_stop_not_from_the_screen(kiosk_ui:
     ui.on("finishing")
     since = ui.job(lambda s: s.view("1").idle_since)  # the last metered energy: what is billed
     now = ui.job(lambda s: s.now())
-    assert 300 <= (now - since).total_seconds() <= 300 + 30  # one meter interval at most
+    assert abs((now - since).total_seconds() - 300) <= 30  # one meter interval at most
     left = grace_s - int((now - since).total_seconds())
     assert int(ui.session()["idleSecondsLeft"]) == left
     ui.advance(120)

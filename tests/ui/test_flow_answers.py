@@ -15,7 +15,6 @@ from kiosk.services.station_service import StationService
 from tests.conftest import ExpectedWarnings
 from tests.ui.conftest import KioskUi
 from tests.ui.test_flow import MEMBER, _charging_by_card, _receipt_session
-from ui.autoplay import find_item
 
 
 def _tap(ui: KioskUi, uid: str) -> None:
@@ -129,7 +128,7 @@ def test_the_receipt_comes_up_whatever_screen_is_up(kiosk_ui: KioskUi) -> None:
     ui.bridge.devUnplug("1")
     ui.on("receipt")
     assert _receipt_session(ui, "1")
-    assert find_item(ui.window, "receiptQr").property("source") != ""
+    assert ui.item("receiptQr").property("source") != ""
     ui.click("receiptDone")
     ui.on("overview")
     assert ui.item("receipt_1").isVisible()  # one tap away on its card for a while
@@ -211,7 +210,7 @@ def test_get_a_receipt_by_stop_code_or_by_card(
     _type(ui, code)
     ui.on("receipt")
     assert ui.text("receiptTotal") == total
-    assert find_item(ui.window, "receiptQr").property("source") != ""
+    assert ui.item("receiptQr").property("source") != ""
     ui.click("receiptDone")
     ui.on("overview")
 

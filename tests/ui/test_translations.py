@@ -47,3 +47,26 @@ def test_every_screen_text_is_translated(code: str, tmp_path: Path) -> None:
         f"translate these in assets/translations/kiosk_{code}.ts "
         f"(pyside6-lupdate -locations none ui/qml/**/*.qml -ts ...): {missing}"
     )
+
+
+@pytest.mark.parametrize("code", ["de", "fr", "nl"])
+def test_the_committed_qm_is_built_from_its_ts(code: str, tmp_path: Path) -> None:
+    """The wheel ships the committed .qm files: each must be what lrelease makes of the .ts."""
+    built = tmp_path / f"kiosk_{code}.qm"
+    done = subprocess.run(
+        [
+            str(LUPDATE.with_name("pyside6-lrelease")),
+            "-silent",
+            str(TRANSLATIONS / f"kiosk_{code}.ts"),
+            "-qm",
+            str(built),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert built.read_bytes() == (TRANSLATIONS / f"kiosk_{code}.qm").read_bytes(), (
+        f"rebuild it: pyside6-lrelease assets/translations/kiosk_{code}.ts"
+    )

@@ -13,7 +13,7 @@ Panel {
 
     readonly property bool busy: c.charging === true
     readonly property bool suspended: c.suspended === true  // the car takes no energy
-    readonly property string chipText: suspended ? qsTr("Car stopped charging") : Store.stateText(c.state || "")
+    readonly property string chipText: suspended ? qsTr("Not charging") : Store.stateText(c.state || "")
     readonly property string chipTone: suspended ? "warning" : Store.stateTone(c.state || "")
     readonly property bool open: c.available === true
     readonly property bool usable: open || busy || c.state === "out_of_service" || c.state === "faulted" || c.state === "offline"
@@ -171,7 +171,7 @@ Panel {
             compact: true
             kind: "secondary"
             iconName: "receipt"
-            text: qsTr("Receipt of the last session")
+            text: qsTr("Last receipt")
             onClicked: bridge.showReceipt(card.c.id)
         }
 

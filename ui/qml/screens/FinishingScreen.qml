@@ -44,6 +44,7 @@ ScreenPage {
     Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
     Item {
         id: scene
+        visible: !(page.wide && page.confirmation.how !== undefined)  // room for the answer
         Layout.fillWidth: true
         Layout.preferredHeight: page.compact ? Math.min(150, page.height * 0.15) : Math.min(320, page.height * 0.24)
         Row {

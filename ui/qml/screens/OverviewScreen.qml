@@ -10,6 +10,7 @@ ScreenPage {
     iconName: "plug"
     titleObjectName: "overviewTitle"
     readonly property bool dense: bridge.reachMode  // the cards share the lower part
+    hasActions: !wide || dense  // landscape: "Get a receipt" sits in the payment row, no extra row
 
     GridLayout {
         Layout.fillWidth: true
@@ -68,12 +69,22 @@ ScreenPage {
                     KText { Layout.fillWidth: true; text: modelData.text; font.pixelSize: Theme.fontSmall }
                 }
             }
+            KioskButton {
+                objectName: "getReceiptButton"
+                visible: page.wide
+                compact: true
+                kind: "secondary"
+                iconName: "receipt"
+                text: qsTr("Get a receipt")
+                onClicked: bridge.openReceiptLookup()
+            }
         }
     }
 
     actions: [
         KioskButton {
             objectName: "getReceiptButton"
+            visible: !page.wide || page.dense
             Layout.fillWidth: true
             kind: "secondary"
             iconName: "receipt"
