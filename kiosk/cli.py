@@ -51,13 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--sessions", type=int, required=True)
     simulate.add_argument("--seed", type=int, default=1)
-    simulate.add_argument("--db", type=Path, default=Path("simulation.sqlite"))
+    simulate.add_argument(
+        "--db", type=Path, default=Path("kiosk.sqlite"), help="the ledger (default: kiosk.sqlite)"
+    )
     simulate.add_argument(
         "--speed", type=float, default=0, help="simulated seconds per real second (0: flat out)"
     )
 
     def ledger(parser_: argparse.ArgumentParser) -> None:
-        parser_.add_argument("--db", type=Path, help="the ledger (default: the configured one)")
+        parser_.add_argument(
+            "--db", type=Path, help="the ledger (default: --config's, else ./kiosk.sqlite)"
+        )
         parser_.add_argument("--config", type=Path, help="station configuration (TOML)")
 
     db = commands.add_parser("db", help="database maintenance")
@@ -103,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     report_commands = report.add_subparsers(dest="report_command", required=True)
     daily = report_commands.add_parser("daily")
     ledger(daily)
-    daily.add_argument("--date", help="the station's local date (default today)")
+    daily.add_argument(
+        "--date", help="the station's local date (default: the latest day with sessions)"
+    )
     daily.add_argument("--json", action="store_true")
     return parser
 

@@ -33,9 +33,15 @@ __all__ = [
 ]
 
 
+DEFAULT_LEDGER = "kiosk.sqlite"
+
+
 def settings_for(config: Path | None, db: Path | None) -> Settings:
     """The configured station, or the demo station; --db overrides the database."""
-    settings = load_settings(config) if config is not None else demo_settings(Path("kiosk.sqlite"))
+    if config is not None:
+        settings = load_settings(config)
+    else:  # the one default ledger of every command: kiosk.sqlite here (simulate's too)
+        settings = demo_settings(Path.cwd() / DEFAULT_LEDGER)
     if db is not None:
         settings = replace(settings, database=db)
     return settings
@@ -50,7 +56,10 @@ def _open(path: Path) -> Database:
     stderr and exit 2.
     """
     if not path.exists():
-        raise StorageError(f"no database at {path}")
+        raise StorageError(
+            f"no database at {path}: name the ledger with --db FILE (or --config), "
+            "or make one here with `kiosk simulate`"
+        )
     db = open_database(path, read_only=True)
     if db.revision == head_revision():
         return db
@@ -244,12 +253,19 @@ def export_cdrs(
 def report_daily(settings: Settings, *, day: str | None, as_json: bool, out: TextIO) -> int:
     zone = ZoneInfo(settings.station.time_zone)
     try:
-        chosen = datetime.now(zone).date() if day is None else date.fromisoformat(day)
+        chosen = None if day is None else date.fromisoformat(day)
     except ValueError:
         out.write(f"error: --date must look like 2026-11-24, not {day!r}\n")
         return 2
     db = _open(settings.database)
     with db:
+        if chosen is None:  # the latest day with a finished session, in station time
+            with db.unit_of_work(write=False) as uow:
+                latest = uow.sessions.latest_ended_at()
+            if latest is None:
+                out.write("no finished sessions in this ledger yet: nothing to report\n")
+                return 0
+            chosen = latest.astimezone(zone).date()
         report = daily_report(db, settings, chosen)
     out.write(render_report(report, as_json=as_json))
     return 0

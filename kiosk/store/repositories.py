@@ -405,6 +405,13 @@ class SessionRepository:
             query = query.where(_SESSIONS.c.state == state)
         return int(self._conn().execute(query).scalar_one())
 
+    def latest_ended_at(self) -> datetime | None:
+        """When the newest completed session ended, if any."""
+        c = _SESSIONS.c
+        query = select(func.max(c.ended_at)).where(c.state == SessionState.COMPLETED)
+        value = self._conn().execute(query).scalar_one_or_none()
+        return value if isinstance(value, datetime) else None
+
     def latest_activity(self) -> datetime | None:
         """The newest time recorded on any session (created, sampled or ended), if any."""
         c = _SESSIONS.c

@@ -141,3 +141,28 @@ def test_simulate_resumes_to_the_requested_count(
     code, out = _run(capsys, "db", "check", "--db", str(db), "--json")
     assert code == 0
     assert json.loads(out)["counts"]["sessions"] == 8
+
+
+def test_one_default_ledger_and_the_latest_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """simulate, sessions, receipt, report and export share ./kiosk.sqlite; a missing
+    ledger names --db; `report daily` without a date takes the latest day with sessions."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["sessions", "list"]) == 2
+    said = capsys.readouterr()
+    assert f"no database at {tmp_path / 'kiosk.sqlite'}" in said.out + said.err
+    assert "--db" in said.out + said.err
+    assert _run(capsys, "simulate", "--sessions", "0")[0] == 0
+    code, out = _run(capsys, "report", "daily")
+    assert code == 0
+    assert "no finished sessions" in out
+    assert _run(capsys, "simulate", "--sessions", "2", "--seed", "5")[0] == 0
+    assert (tmp_path / "kiosk.sqlite").exists()
+    code, out = _run(capsys, "sessions", "list")
+    assert code == 0
+    assert len(out.splitlines()) == 3  # the header and two sessions
+    code, out = _run(capsys, "report", "daily", "--json")
+    assert code == 0
+    assert sum(json.loads(out)["sessions"].values()) == 2
+    assert _run(capsys, "export", "cdrs", "--out", str(tmp_path / "c.jsonl"))[0] == 0
