@@ -132,7 +132,7 @@ Panel {
                 Rectangle {
                     required property var modelData
                     Layout.fillWidth: true
-                    Layout.preferredHeight: card.dense ? 84 : 104
+                    Layout.preferredHeight: card.dense || card.tall ? 84 : 104
                     radius: 14
                     color: Theme.surfaceAlt
                     border.width: Theme.high ? 1 : 0
@@ -175,10 +175,10 @@ Panel {
             onClicked: bridge.showReceipt(card.c.id)
         }
 
-        // what a tap does
+        // what a tap does (side by side, the receipt button says enough)
         RowLayout {
             Layout.fillWidth: true
-            visible: card.usable && !card.dense
+            visible: card.usable && !card.dense && !(card.tall && card.c.receipt === true)
             spacing: 12
             KText {
                 Layout.fillWidth: true

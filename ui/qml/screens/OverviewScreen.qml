@@ -44,7 +44,7 @@ ScreenPage {
     Panel {
         visible: !page.dense
         Layout.fillWidth: true
-        Layout.preferredHeight: payRow.implicitHeight + 48
+        Layout.preferredHeight: payRow.implicitHeight + (page.wide ? 24 : 48)
         color: Theme.surfaceAlt
         RowLayout {
             id: payRow
