@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from kiosk.config import Settings, demo_settings, load_settings
 from kiosk.domain import jsonio
 from kiosk.domain.errors import KnownError
+from kiosk.domain.payment import Payment
 from kiosk.domain.session import ChargingSession, SessionState
 from kiosk.domain.tariff import parse_datetime
 from kiosk.ledger_check import check_ledger, render_check, render_error
@@ -154,14 +155,10 @@ def session_list(settings: Settings, *, state: str | None, limit: int, out: Text
 
 
 def session_show(settings: Settings, session_id: str, *, out: TextIO) -> int:
-    db = _open(settings.database)
-    with db, db.unit_of_work(write=False) as uow:
-        found = _find_session(uow, session_id.strip(), settings.station.time_zone)
-        if isinstance(found, str):
-            out.write(f"error: {found}\n")
-            return 2
-        s = found
-        p = uow.payments.get_by_session(s.id)
+    loaded = _session_and_payment(settings, session_id, out)
+    if loaded is None:
+        return 2
+    s, p = loaded
     zone = ZoneInfo(settings.station.time_zone)
     rows = [
         ("session", s.id),
@@ -271,6 +268,19 @@ def report_daily(settings: Settings, *, day: str | None, as_json: bool, out: Tex
     return 0
 
 
+def _session_and_payment(
+    settings: Settings, wanted: str, out: TextIO
+) -> tuple[ChargingSession, Payment | None] | None:
+    """The session `wanted` names (see _find_session) and its payment; None: said why."""
+    db = _open(settings.database)
+    with db, db.unit_of_work(write=False) as uow:
+        found = _find_session(uow, wanted.strip(), settings.station.time_zone)
+        if isinstance(found, str):
+            out.write(f"error: {found}\n")
+            return None
+        return found, uow.payments.get_by_session(found.id)
+
+
 def _find_session(uow: Any, wanted: str, tz: str) -> ChargingSession | str:
     """A session by its id, a unique id prefix (8+ characters) or its receipt number
     ("R-20261124-7F3K9QXA"); else what went wrong."""
@@ -317,14 +327,10 @@ def receipt(
         render_text,
     )
 
-    db = _open(settings.database)
-    with db, db.unit_of_work(write=False) as uow:
-        found = _find_session(uow, session_id.strip(), settings.station.time_zone)
-        if isinstance(found, str):
-            out.write(f"error: {found}\n")
-            return 2
-        s = found
-        p = uow.payments.get_by_session(s.id)
+    loaded = _session_and_payment(settings, session_id, out)
+    if loaded is None:
+        return 2
+    s, p = loaded
     if s.state is not SessionState.COMPLETED:
         out.write(f"error: session {session_id} is {s.state.value}: no receipt\n")
         return 2

@@ -5,7 +5,6 @@ that answer in the pad, a code typed on another connector's page, stray events).
 from __future__ import annotations
 
 import logging
-import threading
 
 import pytest
 
@@ -14,23 +13,12 @@ from kiosk.domain.pricing import LineKind
 from kiosk.services.station_service import StationService
 from tests.conftest import ExpectedWarnings
 from tests.ui.conftest import KioskUi
-from tests.ui.test_flow import MEMBER, _charging_by_card, _receipt_session
-
-
-def _tap(ui: KioskUi, uid: str) -> None:
-    reader = threading.Thread(target=ui.bridge.tapCard, args=(uid,), name="pcsc-reader")
-    reader.start()
-    reader.join(5)
+from tests.ui.test_flow import MEMBER, _charging_by_card, _receipt_session, _to_terminal
+from tests.ui.test_flow_texts import _tap, _to_wait_card
 
 
 def _charging_by_member_card(ui: KioskUi, cid: str) -> None:
-    ui.on("overview")
-    ui.click(f"connector_{cid}")
-    ui.on("price")
-    ui.click("toPayment")
-    ui.on("payment")
-    ui.click("pay_rfid")
-    ui.on("waitCard")
+    _to_wait_card(ui, cid)
     _tap(ui, MEMBER)
     ui.on("plugIn")
     ui.bridge.devPlugIn(cid)
@@ -71,12 +59,7 @@ def test_a_full_car_is_on_its_screen_and_its_card(kiosk_ui: KioskUi) -> None:
 
 
 def _charging_by_card_with(ui: KioskUi, cid: str, soc: tuple[int, int]) -> None:
-    ui.click(f"connector_{cid}")
-    ui.on("price")
-    ui.click("toPayment")
-    ui.on("payment")
-    ui.click("pay_card")
-    ui.on("terminal")
+    _to_terminal(ui, cid)
     ui.bridge.payByCard("visa-ok")
     ui.on("plugIn")
 
