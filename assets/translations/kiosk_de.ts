@@ -1060,7 +1060,7 @@
     </message>
     <message>
         <source>This code does not match a running session.</source>
-        <translation>Dieser Code passt zu keinem laufenden Ladevorgang.</translation>
+        <translation type="vanished">Dieser Code passt zu keinem laufenden Ladevorgang.</translation>
     </message>
     <message>
         <source>This charging point is busy.</source>

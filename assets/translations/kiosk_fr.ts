@@ -1060,7 +1060,7 @@
     </message>
     <message>
         <source>This code does not match a running session.</source>
-        <translation>Ce code ne correspond à aucune recharge en cours.</translation>
+        <translation type="vanished">Ce code ne correspond à aucune recharge en cours.</translation>
     </message>
     <message>
         <source>This charging point is busy.</source>

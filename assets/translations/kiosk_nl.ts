@@ -1060,7 +1060,7 @@
     </message>
     <message>
         <source>This code does not match a running session.</source>
-        <translation>Deze code hoort bij geen enkele lopende sessie.</translation>
+        <translation type="vanished">Deze code hoort bij geen enkele lopende sessie.</translation>
     </message>
     <message>
         <source>This charging point is busy.</source>

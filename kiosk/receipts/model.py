@@ -1099,6 +1099,15 @@ def _cap_lines(
     ]
 
 
+def _by_rate(lines: Sequence[ReceiptLine]) -> dict[Decimal | None, tuple[Decimal, Decimal]]:
+    """(net, gross) of the lines, per VAT rate."""
+    sums: dict[Decimal | None, tuple[Decimal, Decimal]] = {}
+    for line in lines:
+        net, gross = sums.get(line.vat_rate, (Decimal(0), Decimal(0)))
+        sums[line.vat_rate] = (net + line.amount_excl_vat, gross + line.amount_incl_vat)
+    return sums
+
+
 def _rounding_line(
     lines: Sequence[ReceiptLine],
     total_net: Decimal,
@@ -1110,11 +1119,7 @@ def _rounding_line(
     incl = total_gross - sum((line.amount_incl_vat for line in lines), Decimal(0))
     if not excl and not incl:
         return None
-    amounts: dict[Decimal | None, tuple[Decimal, Decimal]] = {}
-    for line in lines:
-        net, gross = amounts.get(line.vat_rate, (Decimal(0), Decimal(0)))
-        amounts[line.vat_rate] = (net + line.amount_excl_vat, gross + line.amount_incl_vat)
-    rate = _largest(amounts)
+    rate = _largest(_by_rate(lines))
     label = fmt.t("line.rounding")
     return _plain_line(ReceiptLineKind.ROUNDING, label, "", excl, incl, rate, vat_included)
 
@@ -1161,10 +1166,7 @@ def _vat_breakdown(
     net + VAT = gross to the cent, and a €0.05 session at 19 % shows €0.01 VAT, not the
     €0.00 that separately rounded net and gross (both €0.05) would leave.
     """
-    sums: dict[Decimal | None, tuple[Decimal, Decimal]] = {}
-    for line in lines:
-        net, gross = sums.get(line.vat_rate, (Decimal(0), Decimal(0)))
-        sums[line.vat_rate] = (net + line.amount_excl_vat, gross + line.amount_incl_vat)
+    sums = _by_rate(lines)
     gap_net = total_net - sum((n for n, _ in sums.values()), Decimal(0))
     gap_gross = total_gross - sum((g for _, g in sums.values()), Decimal(0))
     if gap_net or gap_gross:

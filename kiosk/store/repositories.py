@@ -319,10 +319,9 @@ class SessionRepository:
 
     def ids_starting(self, prefix: str, limit: int = 2) -> builtins.list[str]:
         """Session ids that start with `prefix` (a short id typed by an attendant)."""
-        safe = prefix.replace("\\", "").replace("%", "").replace("_", "")
         query = (
             select(_SESSIONS.c.id)
-            .where(_SESSIONS.c.id.startswith(safe))
+            .where(_SESSIONS.c.id.startswith(prefix, autoescape=True))
             .order_by(_SESSIONS.c.id)
             .limit(limit)
         )

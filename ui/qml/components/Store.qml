@@ -101,8 +101,6 @@ QtObject {
         case "this card is blocked": return qsTr("This charging card is blocked.")
         case "unknown card": return qsTr("This charging card is not known here.")
         case "card refused": return qsTr("This charging card was refused.")
-        case "This code does not match a running session.":
-            return qsTr("This code does not match a running session.")
         case "This connector is busy.": return qsTr("This charging point is busy.")
         case "Choose this way to pay first.": return qsTr("Choose this way to pay first.")
         case "No charging session is running on this connector.":
