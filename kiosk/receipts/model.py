@@ -873,6 +873,8 @@ def _step_note(
         return ""
     if line.kind is LineKind.ENERGY:
         shown_measured = measured_kwh.quantize(_MILLI, rounding=ROUND_HALF_UP)
+        if billed_kwh == shown_measured:
+            return ""  # under half a Wh: the shown figures already agree
         measured, extra = fmt.kwh(measured_kwh), fmt.kwh(billed_kwh - shown_measured)
         size = (
             f"{step // 1000}\u00a0kWh" if step >= 1000 and step % 1000 == 0 else f"{step}\u00a0Wh"
@@ -883,6 +885,8 @@ def _step_note(
         measured_s = int(
             ((line.volume - line.step_volume) * seconds).to_integral_value(rounding=ROUND_HALF_UP)
         )
+        if billed_s == measured_s:
+            return ""  # under half a second: the shown figures already agree
         measured, extra = fmt.duration(measured_s), fmt.duration(billed_s - measured_s)
         size = f"{step // 60}\u00a0min" if step % 60 == 0 else f"{step}\u00a0s"
     return fmt.t("step").format(measured=measured, step=size, extra=extra)

@@ -368,11 +368,14 @@ def test_step_rounding_has_its_own_line_and_the_energy_adds_up(
         fmt = r.format()
         stepped = [x for x in f.breakdown.lines if x.step_volume > 0 and x.unit_price != 0]
         notes = [line.step_note for line in r.lines if line.step_note]
-        assert len(notes) == len(stepped), f.session.id
-        for cost, note in zip(stepped, notes, strict=True):
-            assert "billed in" in note
-            if cost.kind.value == "ENERGY":
-                assert note.startswith(f"measured {fmt.kwh(r.energy_kwh)}, billed in")
+        # a step extra under half the shown unit (a Wh, a second) changes no shown figure
+        assert len(notes) <= len(stepped), f.session.id
+        assert all("(+0.000 kWh)" not in n and "(+0:00:00)" not in n for n in notes)
+        for line in r.lines:
+            if line.step_note:
+                assert "billed in" in line.step_note
+                if line.kind.value == "ENERGY":
+                    assert line.step_note.startswith(f"measured {fmt.kwh(r.energy_kwh)}, billed in")
         noted += len(notes)
         billed = sum(
             (x.volume for x in f.breakdown.lines if x.kind.value == "ENERGY" and x.unit_price),
