@@ -8,26 +8,41 @@ All times are aware UTC datetimes; money amounts are Decimal in the tariff's cur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Protocol, runtime_checkable
 
+from kiosk.domain.payment import DeclineCode
+
 __all__ = [
+    "CardKind",
+    "CardTerminal",
     "Charger",
     "ChargerEvent",
     "ChargerEventKind",
     "Clock",
     "ConnectorInfo",
+    "DeclineCode",
+    "EndOfDay",
     "HoldListing",
     "MeterReading",
+    "PaymentGateway",
     "PaymentProvider",
     "PowerType",
     "ProviderHold",
     "ProviderResult",
+    "StatusSink",
+    "TerminalDiagnosis",
+    "TerminalPrompt",
+    "TerminalStatus",
     "TokenAuthorization",
     "TokenAuthorizer",
+    "TokenEvent",
+    "TokenEventKind",
+    "TokenReader",
+    "TokenSink",
 ]
 
 
@@ -119,12 +134,14 @@ class ProviderResult:
 
     ok: bool
     provider_ref: str | None = None
-    error: str | None = None  # why it was declined or failed, fit for the screen
+    error: str | None = None  # why it was declined or failed: for the log, never the screen
     masked_ref: str | None = None  # e.g. "VISA •••• 4242"; rebuilt by the core anyway
     approved_amount: Decimal | None = None  # a partial approval of a hold
     amount: Decimal | None = None  # the amount the provider applied under this key
     kind: str | None = None  # "authorize", "increment", "capture" or "void"
     reference: str | None = None  # the merchant reference of the hold
+    # why it was refused, typed: the screens word it (a provider's text is never a key)
+    code: DeclineCode | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,3 +210,162 @@ class TokenAuthorizer(Protocol):
     """The backend, or the local allow-list when offline."""
 
     def authorize_token(self, uid: str) -> TokenAuthorization: ...
+
+
+# ---------------------------------------------------------------- card terminal
+
+
+class TerminalPrompt(Enum):
+    """What the terminal asks of the driver while a payment waits (shown on screen)."""
+
+    PRESENT_CARD = "present_card"  # insert, tap or swipe the card
+    ENTER_PIN = "enter_pin"
+    PIN_WRONG = "pin_wrong"  # try the PIN again
+    PROCESSING = "processing"  # the terminal talks to the bank
+    REMOVE_CARD = "remove_card"
+    WAIT = "wait"  # any other "please wait"
+    OTHER = "other"  # a text of the terminal's own: `TerminalStatus.text`
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalStatus:
+    """An intermediate status of the terminal (ZVT 04 FF), as it happens."""
+
+    prompt: TerminalPrompt
+    text: str = ""  # the terminal's own display text, redacted; shown as is, never a key
+    code: int | None = None  # the protocol's status code, for the log
+
+
+class StatusSink(Protocol):
+    def __call__(self, status: TerminalStatus) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EndOfDay:
+    ok: bool
+    total: Decimal | None = None  # what the terminal booked since the last end-of-day
+    count: int | None = None
+    text: str = ""  # the terminal's receipt or error text, redacted
+    code: DeclineCode | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalDiagnosis:
+    """What an installer needs to see about a terminal on site."""
+
+    reachable: bool
+    registered: bool = False
+    terminal_id: str | None = None
+    status: str = ""  # the terminal's own status text
+    detail: str = ""  # why not reachable or not registered
+    lines: tuple[str, ...] = field(default=())  # each step, as printed by `devices test`
+
+
+@runtime_checkable
+class CardTerminal(Protocol):
+    """A bank-card payment terminal (ZVT over TCP, or its simulator).
+
+    Its money calls block until the terminal answers (a pre-authorisation waits up
+    to minutes for the card and the PIN), so the station never calls them on its
+    loop: the runtime runs them on the terminal's own thread and feeds the answers
+    back as events (`kiosk.runtime.devices`). `on_status` is called on that thread
+    for every intermediate status. `abort` is the one call made from another thread:
+    it asks the terminal to give up the operation that waits, and returns at once;
+    that operation then answers with `DeclineCode.ABORTED`.
+
+    `lookup` recovers an operation left open by a crash: the driver keeps, per
+    idempotency key, the receipt and trace numbers the terminal gave (or that it sent
+    the request), and asks the terminal for that transaction. A reversal of a
+    transaction the terminal says is already reversed is answered ok.
+    """
+
+    def authorize(
+        self,
+        *,
+        idempotency_key: str,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+        on_status: StatusSink | None = None,
+    ) -> ProviderResult: ...
+
+    def increment(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult: ...
+
+    def capture(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult: ...
+
+    def void(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult: ...
+
+    def lookup(self, *, idempotency_key: str) -> ProviderResult | None: ...
+
+    def abort(self) -> None: ...
+
+    def end_of_day(self) -> EndOfDay: ...
+
+    def diagnose(self) -> TerminalDiagnosis: ...
+
+    def close(self) -> None: ...
+
+
+class PaymentGateway(PaymentProvider, TokenAuthorizer, Protocol):
+    """The account side of RFID contract customers: who may charge, and their holds.
+
+    The holds an account places are bookings on the customer's account, not on a
+    card; the calls answer quickly (a backend on the network, with a timeout), but
+    are still made off the station loop, like every provider call.
+    """
+
+
+# ---------------------------------------------------------------- RFID reader
+
+
+class CardKind(Enum):
+    """What kind of contactless card was presented, from its ATR (PC/SC part 3)."""
+
+    MIFARE_CLASSIC_1K = "mifare_classic_1k"
+    MIFARE_CLASSIC_4K = "mifare_classic_4k"
+    MIFARE_ULTRALIGHT = "mifare_ultralight"
+    MIFARE_DESFIRE = "mifare_desfire"
+    ISO_14443_4 = "iso_14443_4"  # a smart card speaking ISO 7816-4 over ISO 14443-4
+    UNKNOWN = "unknown"
+
+
+class TokenEventKind(Enum):
+    PRESENTED = "presented"  # one per tap: `uid` and `card` set
+    REMOVED = "removed"
+    BANK_CARD = "bank_card"  # a payment card on the RFID reader: nothing of it was kept
+    UNREADABLE = "unreadable"  # a card that gave no usable UID (not recognised, pulled away)
+    READER_ATTACHED = "reader_attached"
+    READER_DETACHED = "reader_detached"
+    READER_FAULT = "reader_fault"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEvent:
+    kind: TokenEventKind
+    reader: str  # the reader's name, as PC/SC reports it
+    at: datetime
+    uid: str | None = None  # upper-case hex; an RFID UID, never a card number
+    card: CardKind | None = None
+    detail: str = ""  # for the log: why unreadable, the fault
+
+
+class TokenSink(Protocol):
+    def __call__(self, event: TokenEvent) -> None: ...
+
+
+class TokenReader(Protocol):
+    """RFID readers: card presented or removed, readers attached, detached or faulted.
+
+    `start` starts the reader's own threads (one per reader) and returns; every event
+    is given to `sink` on those threads. `close` stops them.
+    """
+
+    def start(self, sink: TokenSink) -> None: ...
+
+    def close(self) -> None: ...

@@ -37,7 +37,6 @@ __all__ = [
     "PaymentMethod",
     "PaymentOperation",
     "PaymentState",
-    "decline_code",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,8 +51,9 @@ class PaymentMethod(Enum):
 class DeclineCode(Enum):
     """Why a payment was refused, as the screens word it (one text per code and method).
 
-    Providers answer in free text; the screens never show it nor use it as a
-    translation key: `decline_code` maps it onto one of these.
+    Providers give the code with their answer (`ProviderResult.code`): a ZVT result
+    code, a PSP's decline code, an account's status, each mapped by its adapter. A
+    provider's free text is kept for the log and is never a translation key.
     """
 
     DECLINED = "declined"  # refused without a reason we know
@@ -62,31 +62,13 @@ class DeclineCode(Enum):
     UNKNOWN_CARD = "unknown_card"  # an RFID card no account knows
     EXPIRED = "expired"  # the card has expired
     UNAVAILABLE = "unavailable"  # the provider could not be reached or failed
-
-
-# words in a provider's reason -> the code; the first match wins (lower case)
-_DECLINE_WORDS: Final[tuple[tuple[str, DeclineCode], ...]] = (
-    ("insufficient", DeclineCode.INSUFFICIENT_FUNDS),
-    ("funds", DeclineCode.INSUFFICIENT_FUNDS),
-    ("blocked", DeclineCode.BLOCKED),
-    ("suspended", DeclineCode.BLOCKED),
-    ("unknown", DeclineCode.UNKNOWN_CARD),
-    ("not found", DeclineCode.UNKNOWN_CARD),
-    ("expired", DeclineCode.EXPIRED),
-    ("timeout", DeclineCode.UNAVAILABLE),
-    ("timed out", DeclineCode.UNAVAILABLE),
-    ("unavailable", DeclineCode.UNAVAILABLE),
-    ("not sent", DeclineCode.UNAVAILABLE),
-)
-
-
-def decline_code(reason: str | None) -> DeclineCode:
-    """The typed reason for a provider's free-text decline (DECLINED when unknown)."""
-    text = (reason or "").lower()
-    for words, code in _DECLINE_WORDS:
-        if words in text:
-            return code
-    return DeclineCode.DECLINED
+    ABORTED = "aborted"  # cancelled: by the driver on screen, or at the terminal
+    PIN_WRONG = "pin_wrong"  # the PIN was wrong (too often)
+    CARD_NOT_SUPPORTED = "card_not_supported"  # a card type the terminal does not take
+    LIMIT_EXCEEDED = "limit_exceeded"  # the card's or the terminal's amount limit
+    CARD_ERROR = "card_error"  # the card could not be read (removed too soon, chip error)
+    TIMEOUT = "timeout"  # no card was presented in time
+    BUSY = "busy"  # the terminal is busy with another operation
 
 
 class PaymentState(Enum):
