@@ -7,7 +7,7 @@ All times are aware UTC datetimes; money amounts are Decimal in the tariff's cur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -203,7 +203,8 @@ class TokenAuthorization:
     allowed: bool
     customer_group: str | None = None  # member, fleet, staff...
     contract_id: str | None = None
-    reason: str | None = None  # why not, fit for the screen
+    reason: str | None = None  # why not, in the backend's words: for the log
+    code: DeclineCode | None = None  # why not, typed: what the screen words
 
 
 class TokenAuthorizer(Protocol):
@@ -236,8 +237,8 @@ class TerminalStatus:
     code: int | None = None  # the protocol's status code, for the log
 
 
-class StatusSink(Protocol):
-    def __call__(self, status: TerminalStatus) -> None: ...
+# who hears a terminal's statuses (called on the terminal's thread)
+StatusSink = Callable[[TerminalStatus], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,8 +356,8 @@ class TokenEvent:
     detail: str = ""  # for the log: why unreadable, the fault
 
 
-class TokenSink(Protocol):
-    def __call__(self, event: TokenEvent) -> None: ...
+# who hears a reader's events (called on the reader's thread)
+TokenSink = Callable[[TokenEvent], None]
 
 
 class TokenReader(Protocol):

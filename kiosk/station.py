@@ -89,6 +89,8 @@ TRANSITIONS: Final[dict[tuple[FlowState, FlowEvent], FlowState]] = {
     (S.PAYMENT_CHOSEN, E.INACTIVITY): S.IDLE,
     (S.AUTHORIZING, E.AUTHORIZED): S.WAITING_FOR_PLUG,
     (S.AUTHORIZING, E.DECLINED): S.DECLINED,
+    (S.AUTHORIZING, E.BACK): S.CONNECTOR_CHOSEN,  # cancelled: the terminal's abort answered
+    (S.AUTHORIZING, E.FAULT): S.FAULTED,  # the answer is voided if it still comes
     (S.DECLINED, E.BACK): S.CONNECTOR_CHOSEN,
     (S.DECLINED, E.INACTIVITY): S.IDLE,
     (S.DECLINED, E.CHOOSE_PAYMENT): S.PAYMENT_CHOSEN,  # try another way to pay
@@ -128,6 +130,7 @@ _IGNORED: Final[dict[tuple[FlowState, FlowEvent], str]] = {
     (S.PAYMENT_CHOSEN, E.PLUGGED_IN): "plugged in while paying",
     (S.PAYMENT_CHOSEN, E.UNPLUGGED): "unplugged while paying",
     (S.AUTHORIZING, E.PLUGGED_IN): "plugged in during the authorization",
+    (S.AUTHORIZING, E.UNPLUGGED): "unplugged during the authorization",
     (S.DECLINED, E.UNPLUGGED): "the declined driver unplugged",
     (S.DECLINED, E.PLUGGED_IN): "plugged in while the decline is shown",
     (S.RECEIPT, E.UNPLUGGED): "a second unplug report",

@@ -30,6 +30,7 @@ from kiosk.paths import assets_dir
 
 if TYPE_CHECKING:
     from kiosk.charger.simulator import ConnectorSpec
+    from kiosk.services.payment_runner import PaymentRunner
     from kiosk.services.station_service import Notify, StationService
     from ui.bridge import Bridge
     from ui.worker import StationWorker
@@ -107,6 +108,7 @@ def build_station(
     *,
     speed: float,
     notify: Notify | None = None,
+    runner: PaymentRunner | None = None,
 ) -> Kiosk:
     """The demo station: simulated charger, simulated PSP, the real ledger.
 
@@ -125,8 +127,11 @@ def build_station(
     assert keys is not None  # create=True
     db = open_database(settings.database, keys=keys)  # the writer's lock; keyed audit chain
     psps: dict[PaymentMethod, SimulatedPsp] = {}
+    service: StationService | None = None
 
     def close() -> None:
+        if service is not None:
+            service.close()
         db.close()
         for psp in psps.values():
             psp.close()
@@ -150,6 +155,7 @@ def build_station(
             db=db,
             keys=keys,
             notify=notify,
+            runner=runner,
         )
         service.recover()
     except BaseException:
@@ -285,8 +291,10 @@ def run_gui(
     opened: list[Kiosk] = []
     interactive = not quit_after_ready and autoplay_dir is None
 
+    loops: list[Any] = []  # the station loop, once the screens have made it
+
     def open_station() -> StationService:  # on the station thread
-        kiosk = build_station(settings, speed=speed, notify=relay)
+        kiosk = build_station(settings, speed=speed, notify=relay, runner=loops[0].runner)
         opened.append(kiosk)
         return kiosk.service
 
@@ -311,6 +319,7 @@ def run_gui(
         out.write(f"error: {exc}\n")
         return 1
     engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
+    loops.append(worker.loop)
     warnings = screens.warnings
     if language != "en":
         bridge.setLanguage(language)

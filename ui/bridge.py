@@ -22,7 +22,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk.charger.clock import driver_seconds
 from kiosk.config import Settings
-from kiosk.domain.payment import PaymentMethod, decline_code
+from kiosk.domain.payment import DeclineCode, PaymentMethod
 from kiosk.domain.tariff import NoActiveTariff, Tariff
 from kiosk.domain.tariff_text import TariffDescription, describe
 from kiosk.station import FlowState
@@ -448,7 +448,7 @@ class Bridge(QObject):
             "maxPower": float(self._settings.connector(view.connector_id).max_power_kw),
             "secondsLeft": self._seconds_left(view.deadline),
             "message": view.message or "",
-            "declineCode": decline_code(view.message).value
+            "declineCode": (view.decline or DeclineCode.DECLINED).value
             if view.state is FlowState.DECLINED
             else "",
             "method": "" if view.method is None else view.method.value,

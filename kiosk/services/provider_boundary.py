@@ -25,9 +25,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from kiosk.domain.redaction import contains_card_data, mask_reference, redact_optional
-from kiosk.ports import HoldListing, PaymentProvider, ProviderHold, ProviderResult
+from kiosk.ports import (
+    CardTerminal,
+    HoldListing,
+    PaymentProvider,
+    ProviderHold,
+    ProviderResult,
+    StatusSink,
+    TerminalStatus,
+)
 
-__all__ = ["GuardedProvider", "safe_hold", "safe_result"]
+__all__ = ["GuardedProvider", "safe_hold", "safe_result", "safe_status_text"]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +89,15 @@ def safe_result(result: ProviderResult, *, provider: str = "provider") -> Provid
     )
 
 
+def safe_status_text(status: TerminalStatus, *, provider: str = "terminal") -> TerminalStatus:
+    """A terminal status with its display text redacted (and bounded: it is shown)."""
+    text = redact_optional(status.text) or ""
+    if text != status.text:
+        log.warning("payment terminal %s showed card data in a status text; redacted", provider)
+    text = " ".join(text.split())[:120]
+    return status if text == status.text else dataclasses.replace(status, text=text)
+
+
 def safe_hold(hold: ProviderHold, *, provider: str = "provider") -> ProviderHold | None:
     """A listed hold, or None when its identifiers hold card data (it cannot be named)."""
     if contains_card_data(hold.provider_ref) or contains_card_data(hold.reference):
@@ -100,16 +117,37 @@ class GuardedProvider:
         return safe_result(result, provider=self.name)
 
     def authorize(
-        self, *, idempotency_key: str, amount: Decimal, currency: str, reference: str
+        self,
+        *,
+        idempotency_key: str,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+        on_status: StatusSink | None = None,
     ) -> ProviderResult:
-        return self._safe(
-            self.inner.authorize(
+        """A terminal's statuses are redacted too before anyone sees their text."""
+        if isinstance(self.inner, CardTerminal):
+            sink = on_status
+
+            def safe_status(status: TerminalStatus) -> None:
+                if sink is not None:
+                    sink(safe_status_text(status, provider=self.name))
+
+            result = self.inner.authorize(
+                idempotency_key=idempotency_key,
+                amount=amount,
+                currency=currency,
+                reference=reference,
+                on_status=safe_status,
+            )
+        else:
+            result = self.inner.authorize(
                 idempotency_key=idempotency_key,
                 amount=amount,
                 currency=currency,
                 reference=reference,
             )
-        )
+        return self._safe(result)
 
     def increment(
         self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str

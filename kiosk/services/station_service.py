@@ -6,8 +6,14 @@ through `_authorize` and `_settle`, which follow one pattern: record the operati
 with its idempotency key and commit, call the provider, record the answer and
 commit, each state change with its outbox and audit rows in the same transaction.
 
-Threading: every method runs on the caller's thread and may block on the database
-and on providers; the UI calls it from its worker thread, never from the GUI thread.
+Threading: every method runs on the station loop's thread (kiosk/runtime/loop.py)
+and may block on the database, never on a provider: every provider call goes through
+the `PaymentRunner`, which runs it on its device's thread and brings the answer back to
+the loop (`_authorized`, `_completed`). Meanwhile the connector waits in AUTHORIZING (a
+terminal's prompts on its screen, Cancel sent to the terminal as an abort) and the
+payment's operation stays pending in the ledger, as after a crash: recovery asks the
+provider about its key. Start-up recovery itself calls the providers directly, before
+the station takes its first event.
 
 Provider answers are checked, never assumed. Every provider sits behind the boundary
 (`provider_boundary.GuardedProvider`: its texts redacted, masked references rebuilt),
@@ -42,6 +48,7 @@ from kiosk.config import ConnectorConfig, Settings
 from kiosk.domain import jsonio
 from kiosk.domain.errors import BugError, KnownError, UserFacingError
 from kiosk.domain.payment import (
+    DeclineCode,
     Discrepancy,
     DiscrepancyKind,
     OperationKind,
@@ -61,6 +68,7 @@ from kiosk.domain.session import (
 )
 from kiosk.domain.tariff import Tariff
 from kiosk.ports import (
+    CardTerminal,
     Charger,
     ChargerEvent,
     ChargerEventKind,
@@ -68,10 +76,14 @@ from kiosk.ports import (
     PaymentProvider,
     ProviderHold,
     ProviderResult,
+    StatusSink,
+    TerminalPrompt,
+    TerminalStatus,
     TokenAuthorization,
     TokenAuthorizer,
 )
 from kiosk.services.attempts import AttemptLimiter
+from kiosk.services.payment_runner import InlineRunner, PaymentRunner
 from kiosk.services.provider_boundary import GuardedProvider
 from kiosk.station import ConnectorFlow, FlowEvent, FlowState
 from kiosk.station_keys import StationKeys
@@ -138,6 +150,10 @@ class _Connector:
     receipt_session_id: str | None = None
     receipt_until: datetime | None = None  # the card offers the receipt until then
     car_detail: str = ""  # why the car takes no energy: "full" or "paused" (the charger's)
+    decline: DeclineCode | None = None  # why the last payment was refused
+    prompt: TerminalStatus | None = None  # what the terminal asks of the driver now
+    pending: str | None = None  # the payment whose authorization is on its way
+    cancel_requested: bool = False  # the driver cancelled while it was on its way
 
 
 @dataclass(frozen=True)
@@ -171,6 +187,10 @@ class ConnectorView:
     car_detail: str = ""  # "full" or "paused" while the car is suspended
     # the last finished session's receipt, while the card offers it (the connector idle)
     last_receipt_id: str | None = None
+    decline: DeclineCode | None = None  # why the payment was refused (DECLINED)
+    terminal_prompt: TerminalPrompt | None = None  # the card terminal's prompt (AUTHORIZING)
+    terminal_text: str = ""  # the terminal's own text with it, redacted
+    cancelling: bool = False  # Cancel was sent to the terminal; its answer is awaited
 
 
 class StationService:
@@ -185,6 +205,7 @@ class StationService:
         db: Database,
         keys: StationKeys,
         notify: Notify | None = None,
+        runner: PaymentRunner | None = None,
     ) -> None:
         self.settings = settings
         self.charger = charger
@@ -196,6 +217,9 @@ class StationService:
             m: GuardedProvider(p, m.value) for m, p in providers.items()
         }
         self.tokens = tokens
+        self.runner: PaymentRunner = runner or InlineRunner()
+        self.closed = False  # set by close(): late device answers are dropped
+        self._recovering = False  # start-up recovery calls the providers directly
         self.db = db
         self.keys = keys
         self._notify: Callable[[str, str], None] = notify or (lambda _c, _w: None)
@@ -305,6 +329,10 @@ class StationService:
             if s is not None and s.state is SessionState.SUSPENDED_EV
             else "",
             last_receipt_id=last_receipt,
+            decline=c.decline if c.flow.state is FlowState.DECLINED else None,
+            terminal_prompt=None if c.prompt is None else c.prompt.prompt,
+            terminal_text="" if c.prompt is None else c.prompt.text,
+            cancelling=c.cancel_requested and c.flow.state is FlowState.AUTHORIZING,
         )
 
     # ---------------------------------------------------------- driver actions
@@ -334,19 +362,76 @@ class StationService:
             c.deadline = self.now() + driver_wait(self.clock, self.settings.timeouts.inactivity_s)
 
     def choose_payment(self, connector_id: str, method: PaymentMethod) -> None:
+        """The driver chose how to pay. A card terminal is asked for the hold at once:
+        it then prompts for the card itself (its prompts come back as statuses)."""
         c = self._c(connector_id)
         c.method = method
         c.message = None
+        c.decline = None
         self._event(c, FlowEvent.CHOOSE_PAYMENT, f"pay by {method.value}")
+        terminal = self.providers.get(PaymentMethod.BANK_CARD)
+        if method is PaymentMethod.BANK_CARD and isinstance(terminal, CardTerminal):
+            self.pay_by_card(connector_id)
 
-    def pay_by_card(self, connector_id: str) -> bool:
-        """Bank card on the terminal: a hold of the configured amount. Blocks."""
+    def pay_by_card(self, connector_id: str) -> bool | None:
+        """Bank card on the terminal: a hold of the configured amount.
+
+        True or False when the answer came at once (an in-process provider), None
+        while it is on its way (a terminal waiting for the card): `_authorized` then
+        takes it when it comes.
+        """
         c = self._c(connector_id)
         self._require_method(c, PaymentMethod.BANK_CARD)
-        self._event(c, FlowEvent.CREDENTIAL, "card presented at the terminal")
+        self._event(c, FlowEvent.CREDENTIAL, "pre-authorisation sent to the card terminal")
         return self._authorize(c, PaymentMethod.BANK_CARD, None, None)
 
-    def pay_by_qr(self, connector_id: str, checkout_id: str) -> bool:
+    def cancel_payment(self, connector_id: str) -> None:
+        """The driver pressed Cancel while the payment is on its way.
+
+        A card terminal is asked to abort (it answers the waiting pre-authorisation
+        with ABORTED, usually within a second); any other provider's answer is awaited,
+        and a hold that still comes is voided at once. The connector goes back to the
+        price when the answer is in.
+        """
+        c = self._c(connector_id)
+        if c.flow.state is not FlowState.AUTHORIZING or c.pending is None:
+            log.info("cancel on connector %s ignored: no payment on its way", connector_id)
+            return
+        if c.cancel_requested:
+            return
+        c.cancel_requested = True
+        log.info("connector %s: the driver cancelled the payment on its way", connector_id)
+        provider = self.providers.get(c.method) if c.method is not None else None
+        if isinstance(provider, CardTerminal):
+            try:
+                provider.abort()  # returns at once; the terminal's answer follows
+            except KnownError as exc:
+                log.warning(
+                    "connector %s: the abort did not reach the terminal: %s", connector_id, exc
+                )
+        self._notify(c.config.id, "cancelling")
+
+    def terminal_status(self, connector_id: str, payment_id: str, status: TerminalStatus) -> None:
+        """An intermediate status of the terminal (present card, enter PIN...)."""
+        c = self._c(connector_id)
+        if c.pending != payment_id or c.flow.state is not FlowState.AUTHORIZING:
+            log.debug("connector %s: a late terminal status dropped", connector_id)
+            return
+        c.prompt = status
+        log.info(
+            "connector %s: terminal says %s%s",
+            connector_id,
+            status.prompt.value,
+            f" ({status.text})" if status.text else "",
+        )
+        self._notify(c.config.id, "prompt")
+
+    def close(self) -> None:
+        """The station closes: answers still on their way are dropped when they come
+        (the ledger keeps their operations pending; the next start's recovery asks)."""
+        self.closed = True
+
+    def pay_by_qr(self, connector_id: str, checkout_id: str) -> bool | None:
         """The phone paid on the checkout page: confirm the hold with the backend."""
         c = self._c(connector_id)
         self._require_method(c, PaymentMethod.QR_WEB)
@@ -396,11 +481,42 @@ class StationService:
         c = waiting[0]
         self._event(c, FlowEvent.CREDENTIAL, "card tapped")
         if hashed is None:
-            self._decline(c, "card refused")
+            self._decline(c, "card refused", DeclineCode.UNKNOWN_CARD)
             return "declined"
-        answer = _safe_token_answer(self.tokens.authorize_token(uid))
+        c.pending = f"token:{hashed}"
+        outcome: list[str] = []
+        self.runner.run(
+            PaymentMethod.ACCOUNT_TOKEN,
+            lambda _status: self._check_token(uid),
+            lambda answer: outcome.append(self._token_checked(c, uid, hashed, answer)),
+            lambda _status: None,
+        )
+        return outcome[0] if outcome else f"authorizing:{c.config.id}"
+
+    def _check_token(self, uid: str) -> TokenAuthorization:
+        """On the gateway's thread: who may charge with this card."""
+        try:
+            return self.tokens.authorize_token(uid)
+        except KnownError as exc:
+            log.warning("the card check did not answer: %s", exc)
+            return TokenAuthorization(
+                False, reason="the card check did not answer", code=DeclineCode.UNAVAILABLE
+            )
+
+    def _token_checked(
+        self, c: _Connector, uid: str, hashed: str, answer: TokenAuthorization
+    ) -> str:
+        if self.closed or c.pending != f"token:{hashed}":
+            log.info("connector %s: a late card check answer dropped", c.config.id)
+            return "ignored"
+        c.pending = None
+        if c.cancel_requested or c.flow.state is not FlowState.AUTHORIZING:
+            self._cancelled(c, "the driver left before the card was checked")
+            return "cancelled"
+        answer = _safe_token_answer(answer)
         if not answer.allowed:
-            self._decline(c, answer.reason or "card refused")
+            code = answer.code or (DeclineCode.UNKNOWN_CARD if answer.reason is None else None)
+            self._decline(c, answer.reason or "card refused", code or DeclineCode.DECLINED)
             return "declined"
         ok = self._authorize(
             c,
@@ -410,7 +526,16 @@ class StationService:
             rfid_uid=uid,
             contract_id=answer.contract_id,
         )
+        if ok is None:
+            return f"authorizing:{c.config.id}"
         return f"authorized:{c.config.id}" if ok else "declined"
+
+    def _cancelled(self, c: _Connector, reason: str) -> None:
+        """The payment's answer is in after the driver cancelled: back to the price."""
+        c.cancel_requested = False
+        c.prompt = None
+        if c.flow.state is FlowState.AUTHORIZING:
+            self._event(c, FlowEvent.BACK, reason)
 
     def token_in_use(self, uid: str) -> bool:
         """Whether the card with this UID pays for a session on one of the connectors."""
@@ -605,6 +730,8 @@ class StationService:
                 return
             if c.flow.state is FlowState.WAITING_FOR_PLUG:
                 self._cancel_before_plug(c, StopReason.FAULT)
+            if c.flow.state is FlowState.AUTHORIZING:
+                self.cancel_payment(c.config.id)  # a hold that still comes is voided
             if c.flow.can(FlowEvent.FAULT):
                 self._event(c, FlowEvent.FAULT, event.detail or "charger fault")
         elif kind is ChargerEventKind.FAULT_CLEARED:
@@ -718,9 +845,11 @@ class StationService:
             PaymentMethod.ACCOUNT_TOKEN: holds.account_token,
         }[method]
 
-    def _decline(self, c: _Connector, reason: str) -> None:
-        c.message = reason
-        self._event(c, FlowEvent.DECLINED, reason)
+    def _decline(self, c: _Connector, reason: str, code: DeclineCode) -> None:
+        c.message = reason  # the provider's words: for the log and the attendant only
+        c.decline = code  # what the screen words
+        c.prompt = None
+        self._event(c, FlowEvent.DECLINED, f"{code.value}: {reason}")
 
     def _authorize(
         self,
@@ -731,7 +860,11 @@ class StationService:
         *,
         rfid_uid: str | None = None,
         contract_id: str | None = None,
-    ) -> bool:
+    ) -> bool | None:
+        """Record the hold's operation, then send it; `_authorized` takes the answer.
+
+        Returns the outcome when the answer came at once, None while it is on its way.
+        """
         now = self.now()
         tariff = self.tariff_for(c.config.id, method)
         rule = tariff.extensions.customer_groups.get(group) if group else None
@@ -772,31 +905,66 @@ class StationService:
             uow.commit()
         provider = self._guarded[method]
         reference = self._reference(session.id)
-        result = self._call(
-            lambda: provider.authorize(
-                idempotency_key=op.idempotency_key,
-                amount=op.amount,
-                currency=payment.currency,
-                reference=reference,
-            ),
-            provider,
-            op,
+        masked_ref = (
+            f"RFID ••••{rfid_uid[-4:]}"
+            if method is PaymentMethod.ACCOUNT_TOKEN and rfid_uid
+            else None
         )
+
+        def send(on_status: StatusSink) -> ProviderResult:  # on the device's thread
+            return self._call(
+                lambda: provider.authorize(
+                    idempotency_key=op.idempotency_key,
+                    amount=op.amount,
+                    currency=payment.currency,
+                    reference=reference,
+                    on_status=on_status,
+                ),
+                provider,
+                op,
+            )
+
+        c.pending, c.cancel_requested, c.prompt = payment.id, False, None
+        outcome: list[bool] = []
+        self.runner.run(
+            method,
+            send,
+            lambda result: outcome.append(
+                self._authorized(c, session, payment, op, result, group, masked_ref)
+            ),
+            lambda status: self.terminal_status(c.config.id, payment.id, status),
+        )
+        return outcome[0] if outcome else None
+
+    def _authorized(
+        self,
+        c: _Connector,
+        session: ChargingSession,
+        payment: Payment,
+        op: PaymentOperation,
+        result: ProviderResult,
+        group: str | None,
+        masked_ref: str | None,
+    ) -> bool:
+        """The provider's answer to a hold: record it, then charge, decline or cancel."""
+        if self.closed:
+            log.info(
+                "payment %s: answered after the station closed; recovery settles it", payment.id
+            )
+            return False
         now = self.now()
-        found = self._apply(
-            payment,
-            op,
-            result,
-            masked_ref=(
-                f"RFID ••••{rfid_uid[-4:]}"
-                if method is PaymentMethod.ACCOUNT_TOKEN and rfid_uid
-                else result.masked_ref
-            ),
-        )
+        found = self._apply(payment, op, result, masked_ref=masked_ref or result.masked_ref)
         ok = payment.state is PaymentState.AUTHORIZED
+        # the driver left meanwhile (Cancel, a fault): a hold that came anyway is released
+        gone = (
+            c.pending != payment.id
+            or c.cancel_requested
+            or c.flow.state is not FlowState.AUTHORIZING
+        )
         with self.db.unit_of_work() as uow:
             if ok:
-                session.authorized(group, now)
+                if not gone:
+                    session.authorized(group, now)
                 uow.outbox.add(
                     "payment.authorized",
                     payment.id,
@@ -805,22 +973,41 @@ class StationService:
                     now=self.now(),
                 )
             else:
-                session.abort(now, StopReason.DECLINED)
+                session.abort(
+                    now,
+                    StopReason.CANCELLED
+                    if result.code is DeclineCode.ABORTED
+                    else StopReason.DECLINED,
+                )
             uow.sessions.save(session)
             uow.payments.save(payment)
             uow.audit.append(
                 "station",
                 "payment.authorized" if ok else "payment.declined",
                 payment.id,
-                {"reason": redact_pan_like(payment.decline_reason if not ok else None) or ""},
+                {
+                    "reason": redact_pan_like(payment.decline_reason if not ok else None) or "",
+                    "code": "" if ok else (result.code or DeclineCode.DECLINED).value,
+                },
                 at=now,
             )
             self._record_discrepancies(uow, found)
             uow.commit()
         self._warn(found)
-        if not ok:
-            self._decline(c, payment.decline_reason or "declined")
+        if c.pending == payment.id:
+            c.pending = None
+        if gone:
+            if ok:
+                session.abort(now, StopReason.CANCELLED)
+                self._settle_void(session, payment, "cancelled while authorizing")
+            self._cancelled(c, "the payment was cancelled")
             return False
+        if not ok:
+            self._decline(
+                c, payment.decline_reason or "declined", result.code or DeclineCode.DECLINED
+            )
+            return False
+        c.prompt = None
         c.session, c.payment = session, payment
         self._event(c, FlowEvent.AUTHORIZED, f"hold of {payment.authorized} {payment.currency}")
         if c.plugged:
@@ -1007,7 +1194,9 @@ class StationService:
                 known = provider.lookup(idempotency_key=op.idempotency_key)
             except KnownError:
                 known = None
-            return known if known is not None else ProviderResult(False, error=redact(str(exc)))
+            if known is not None:
+                return known
+            return ProviderResult(False, error=redact(str(exc)), code=DeclineCode.UNAVAILABLE)
 
     def _cancel_before_plug(self, c: _Connector, reason: StopReason) -> None:
         s, p = c.session, c.payment
@@ -1059,12 +1248,19 @@ class StationService:
             self._complete(p, op)
 
     def _complete(self, p: Payment, op: PaymentOperation) -> None:
+        """Send a capture or void (recorded pending already); `_completed` takes the answer.
+
+        During start-up recovery the provider is called directly: the station takes
+        no event before it has settled what was open.
+        """
         provider = self._guarded[p.method]
         assert p.provider_ref is not None
         ref = p.provider_ref
-        if op.kind is OperationKind.CAPTURE:
-            result = self._call(
-                lambda: provider.capture(
+        send_op = provider.capture if op.kind is OperationKind.CAPTURE else provider.void
+
+        def send(_status: StatusSink) -> ProviderResult:  # on the device's thread
+            return self._call(
+                lambda: send_op(
                     idempotency_key=op.idempotency_key,
                     provider_ref=ref,
                     amount=op.amount,
@@ -1073,17 +1269,18 @@ class StationService:
                 provider,
                 op,
             )
-        else:
-            result = self._call(
-                lambda: provider.void(
-                    idempotency_key=op.idempotency_key,
-                    provider_ref=ref,
-                    amount=op.amount,
-                    currency=p.currency,
-                ),
-                provider,
-                op,
-            )
+
+        if self._recovering:
+            self._completed(p, op, send(lambda _s: None))
+            return
+        self.runner.run(
+            p.method, send, lambda result: self._completed(p, op, result), lambda _s: None
+        )
+
+    def _completed(self, p: Payment, op: PaymentOperation, result: ProviderResult) -> None:
+        if self.closed:
+            log.info("payment %s: %s answered after the station closed", p.id, op.kind.value)
+            return
         found = self._apply(p, op, result)
         with self.db.unit_of_work() as uow:
             uow.payments.save(p)
@@ -1114,6 +1311,13 @@ class StationService:
         unsettled payment owns is an orphan, recorded and voided (`orphan_holds` in
         the counts, which are otherwise those of the sessions and payments settled).
         """
+        self._recovering = True
+        try:
+            return self._recover()
+        finally:
+            self._recovering = False
+
+    def _recover(self) -> dict[str, int]:
         counts = {"sessions": 0, "payments": 0}
         now = self.now()
         with self.db.unit_of_work() as uow:
@@ -1251,7 +1455,9 @@ class StationService:
             self._complete(p, op)
             return
         if known is None:
-            known = ProviderResult(False, error="not sent before the restart")
+            known = ProviderResult(
+                False, error="not sent before the restart", code=DeclineCode.UNAVAILABLE
+            )
         if op.kind is not OperationKind.AUTHORIZE and known.provider_ref is None:
             known = dataclasses.replace(known, provider_ref=p.provider_ref)
         found = self._apply(p, op, known)
@@ -1317,6 +1523,7 @@ def _safe_token_answer(answer: TokenAuthorization) -> TokenAuthorization:
         customer_group=redact_optional(answer.customer_group),
         contract_id=redact_optional(answer.contract_id),
         reason=redact_optional(answer.reason),
+        code=answer.code,
     )
 
 

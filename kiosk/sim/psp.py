@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
+from kiosk.domain.payment import DeclineCode
 from kiosk.ports import ProviderHold, ProviderResult, TokenAuthorization
 
 __all__ = ["TEST_CARDS", "TEST_TOKENS", "SimulatedAccounts", "SimulatedPsp", "TestCard"]
@@ -36,14 +37,23 @@ class TestCard:
     masked: str  # what a receipt may show; the simulated card has no number at all
     outcome: str  # "approve", "decline", "partial", "timeout"
     reason: str = ""
+    code: DeclineCode | None = None  # what an acquirer's decline code would say
 
 
 TEST_CARDS: Final[dict[str, TestCard]] = {
     "visa-ok": TestCard("Visa, approved", "VISA •••• 4242", "approve"),
     "mc-ok": TestCard("Mastercard, approved", "MC •••• 4444", "approve"),
     "girocard-ok": TestCard("girocard, approved", "GIRO •••• 3000", "approve"),
-    "visa-declined": TestCard("Visa, declined", "VISA •••• 0002", "decline", "card declined"),
-    "mc-funds": TestCard("Mastercard, no funds", "MC •••• 9995", "decline", "insufficient funds"),
+    "visa-declined": TestCard(
+        "Visa, declined", "VISA •••• 0002", "decline", "card declined", DeclineCode.DECLINED
+    ),
+    "mc-funds": TestCard(
+        "Mastercard, no funds",
+        "MC •••• 9995",
+        "decline",
+        "insufficient funds",
+        DeclineCode.INSUFFICIENT_FUNDS,
+    ),
     "visa-partial": TestCard("Visa, partial approval", "VISA •••• 1881", "partial"),
 }
 
@@ -51,7 +61,9 @@ TEST_TOKENS: Final[dict[str, TokenAuthorization]] = {
     "04A1B2C3D4": TokenAuthorization(True, "member", "DE-KIO-C00001-7"),
     "04F1EE7A01": TokenAuthorization(True, "fleet", "DE-KIO-C00042-3"),
     "0455AFF001": TokenAuthorization(True, "staff", "DE-KIO-C00100-1"),
-    "04B10C4ED0": TokenAuthorization(False, reason="this card is blocked"),
+    "04B10C4ED0": TokenAuthorization(
+        False, reason="this card is blocked", code=DeclineCode.BLOCKED
+    ),
 }
 
 
@@ -74,7 +86,12 @@ class SimulatedPsp:
             "CREATE TABLE IF NOT EXISTS holds (ref TEXT PRIMARY KEY, method TEXT, authorized TEXT,"
             " captured TEXT, state TEXT)"
         )
-        for table, column in (("ops", "reference"), ("holds", "reference"), ("holds", "currency")):
+        for table, column in (
+            ("ops", "reference"),
+            ("ops", "code"),
+            ("holds", "reference"),
+            ("holds", "currency"),
+        ):
             columns = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
             if column not in columns:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
@@ -101,13 +118,13 @@ class SimulatedPsp:
     def _known(self, key: str) -> ProviderResult | None:
         """The first answer given under `key`, with what was done (amount, kind, reference)."""
         row = self._db.execute(
-            "SELECT ok, ref, error, masked, approved, amount, kind, reference FROM ops"
+            "SELECT ok, ref, error, masked, approved, amount, kind, reference, code FROM ops"
             " WHERE key = ?",
             (key,),
         ).fetchone()
         if row is None:
             return None
-        ok, ref, error, masked, approved, amount, kind, reference = row
+        ok, ref, error, masked, approved, amount, kind, reference, code = row
         return ProviderResult(
             bool(ok),
             ref,
@@ -117,6 +134,7 @@ class SimulatedPsp:
             amount=None if amount is None else Decimal(amount),
             kind=kind,
             reference=reference,
+            code=None if code is None else DeclineCode(code),
         )
 
     def _record(
@@ -124,7 +142,7 @@ class SimulatedPsp:
     ) -> ProviderResult:
         self._db.execute(
             "INSERT INTO ops (key, method, kind, ref, amount, ok, error, masked, approved,"
-            " reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reference, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 self.method,
@@ -136,6 +154,7 @@ class SimulatedPsp:
                 result.masked_ref,
                 None if result.approved_amount is None else str(result.approved_amount),
                 reference,
+                None if result.code is None else result.code.value,
             ),
         )
         known = self._known(key)
@@ -163,7 +182,7 @@ class SimulatedPsp:
                 return known
             card = TEST_CARDS.get(self.next_card, TEST_CARDS["visa-ok"])
             if card.outcome == "decline":
-                result = ProviderResult(False, None, card.reason, card.masked)
+                result = ProviderResult(False, None, card.reason, card.masked, code=card.code)
             else:
                 approved = amount if card.outcome == "approve" else (amount / 2).quantize(amount)
                 ref = f"{self.method}-{uuid.uuid4().hex}"
@@ -274,4 +293,8 @@ class SimulatedAccounts:
 
     def authorize_token(self, uid: str) -> TokenAuthorization:
         found = self._tokens.get(uid.upper())
-        return found if found is not None else TokenAuthorization(False, reason="unknown card")
+        return (
+            found
+            if found is not None
+            else TokenAuthorization(False, reason="unknown card", code=DeclineCode.UNKNOWN_CARD)
+        )

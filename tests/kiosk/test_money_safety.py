@@ -82,7 +82,7 @@ class Station:
         self.service.select(cid)
         self.service.choose_payment(cid, PaymentMethod.BANK_CARD)
         self.psps[PaymentMethod.BANK_CARD].next_card = card
-        return self.service.pay_by_card(cid)
+        return self.service.pay_by_card(cid) is True  # in-process: answered at once
 
     def restart(self) -> Station:
         """A new kiosk process over the same files (the provider keeps its state)."""

@@ -145,6 +145,8 @@ def kiosk_ui(
         screens.warnings,
     )
     assert isinstance(window, QQuickWindow)
+    # payments answer through the device threads and the loop's inbox, as in the kiosk
+    kiosk.service.runner = worker.loop.runner
     worker.start()
     ui = KioskUi(qtbot, window, bridge, kiosk.service, worker, clock, warnings)
     try:

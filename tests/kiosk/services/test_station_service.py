@@ -106,7 +106,7 @@ def _pay_card(st: Station, cid: str = "1", card: str = "visa-ok") -> bool:
     st.service.select(cid)
     st.service.choose_payment(cid, PaymentMethod.BANK_CARD)
     st.psps[PaymentMethod.BANK_CARD].next_card = card
-    return st.service.pay_by_card(cid)
+    return st.service.pay_by_card(cid) is True  # in-process: answered at once
 
 
 def _payment(st: Station, cid: str = "1"):  # type: ignore[no-untyped-def]

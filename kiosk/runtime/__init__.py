@@ -1,0 +1,1 @@
+"""The station runtime: one loop owns the station; devices, the UI and the sync feed it."""
