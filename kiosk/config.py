@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -22,7 +22,16 @@ from kiosk.domain.payment import PaymentMethod
 from kiosk.domain.tariff import Tariff, TariffError, TariffType, parse_tariffs, select_tariff
 from kiosk.paths import assets_dir
 
-__all__ = ["ConfigError", "ConnectorConfig", "Settings", "StationInfo", "load_settings"]
+__all__ = [
+    "ConfigError",
+    "ConnectorConfig",
+    "DevicesConfig",
+    "ReaderConfig",
+    "Settings",
+    "StationInfo",
+    "TerminalConfig",
+    "load_settings",
+]
 
 
 class ConfigError(UserFacingError):
@@ -67,6 +76,33 @@ class Holds(msgspec.Struct, frozen=True, kw_only=True):
     account_token: Decimal = Decimal("100.00")  # the spend cap of an account session
 
 
+class ReaderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The RFID reader: a PC/SC reader (`pattern` picks it by name), or none."""
+
+    driver: Literal["pcsc", "simulated", "none"]
+    pattern: str | None = None  # a case-insensitive part of the reader's name
+
+
+class TerminalConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The bank-card terminal: ZVT over TCP, the ZVT simulator on loopback, or none."""
+
+    driver: Literal["zvt", "simulated", "none"]
+    host: str | None = None
+    port: int = 20007
+    password: str = "000000"  # noqa: S105 - ZVT 06 00 registration: the factory default
+    journal: str | None = None  # the driver's transaction journal; default: <database>.zvt
+
+
+class DevicesConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What `kiosk run` wires, exactly: it never builds a simulator not named here."""
+
+    charger: Literal["simulated"]  # the only charger driver so far
+    reader: ReaderConfig
+    terminal: TerminalConfig
+    accounts: Literal["simulated"] = "simulated"  # RFID accounts (the backend: issue 12)
+    qr: Literal["simulated", "none"] = "none"
+
+
 class Timeouts(msgspec.Struct, frozen=True, kw_only=True):
     plug_in_s: int = 120
     inactivity_s: int = 60
@@ -86,6 +122,7 @@ class _File(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     checkpoint_s: int = 10  # how often a running session's meter is made durable
     e_receipt_base_url: str | None = None
     languages: list[str] = msgspec.field(default_factory=lambda: ["en", "de", "fr", "nl"])
+    devices: DevicesConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +138,7 @@ class Settings:
     languages: tuple[str, ...]
     tariffs: dict[str, tuple[Tariff, ...]]  # connector id -> tariffs of its file
     tariff_texts: dict[str, str]  # connector id -> the tariff file's exact JSON text
+    devices: DevicesConfig | None = None  # None: the file names none (`kiosk run` refuses)
 
     def connector(self, connector_id: str) -> ConnectorConfig:
         for c in self.connectors:
@@ -212,7 +250,21 @@ def settings_from_dict(data: dict[str, Any], base: Path) -> Settings:
         languages=tuple(raw.languages),
         tariffs=tariffs,
         tariff_texts=texts,
+        devices=_devices(raw.devices),
     )
+
+
+def _devices(devices: DevicesConfig | None) -> DevicesConfig | None:
+    if devices is None:
+        return None
+    t = devices.terminal
+    if t.driver == "zvt" and not t.host:
+        raise ConfigError("devices.terminal.host: a ZVT terminal needs its host (and port)")
+    if not 0 < t.port < 65536:
+        raise ConfigError(f"devices.terminal.port: {t.port} is not a TCP port")
+    if not (t.password.isdigit() and len(t.password) == 6):
+        raise ConfigError("devices.terminal.password: six digits (the ZVT password)")
+    return devices
 
 
 def load_settings(path: Path) -> Settings:
@@ -288,4 +340,13 @@ max_current_a = "375"
 voltage_v = "920"
 standard = "IEC_62196_T2_COMBO"
 tariff_file = "tariffs/dc_power_tiers.json"
+
+# the demo: the simulated charger, the ZVT simulator behind the real ZVT driver, no
+# RFID reader hardware (the developer panel taps the cards)
+[devices]
+charger = "simulated"
+accounts = "simulated"
+qr = "simulated"
+reader = { driver = "simulated" }
+terminal = { driver = "simulated" }
 """

@@ -48,6 +48,8 @@ from kiosk.faults import ledger_damage, stop_line
 from kiosk.ledger_check import check_ledger, render_check
 from kiosk.ports import TokenAuthorization
 from kiosk.reports import daily_report, render_report
+from kiosk.runtime.loop import StationLoop
+from kiosk.runtime.snapshot import Snapshot
 from kiosk.services.station_service import StationService
 from kiosk.sim.psp import TEST_TOKENS, SimulatedAccounts, SimulatedPsp
 from kiosk.station import FlowState
@@ -108,6 +110,30 @@ def _plan(number: int, seed: int, connector_id: str, tokens: list[str]) -> _Driv
     return _Driver(number, connector_id, rng, method, card, rng.choice(tokens), plan)
 
 
+class _Stopped(Exception):
+    """The station loop took the station out of service: the run ends with this line."""
+
+
+class _Listener:
+    """The loop's listener in a headless run: no screen, so faults end the run."""
+
+    def __init__(self) -> None:
+        self.stopped: str | None = None
+        self.bugs: list[str] = []
+
+    def snapshot(self, snap: Snapshot) -> None:  # not taken (snapshots=False)
+        pass
+
+    def failed(self, connector_id: str, message: str) -> None:
+        log.info("connector %s: %s", connector_id or "-", message)
+
+    def bug(self, text: str) -> None:
+        self.bugs.append(text)
+
+    def unavailable(self, kind: str, line: str) -> None:
+        self.stopped = line
+
+
 class _Simulation:
     def __init__(
         self, settings: Settings, db: Database, seed: int, base: Path, keys: StationKeys
@@ -140,6 +166,16 @@ class _Simulation:
             db=db,
             keys=keys,
         )
+        # the kiosk's own loop, stepped here: the simulated clock decides when it ticks
+        self.listener = _Listener()
+        self.loop = StationLoop(
+            lambda: self.service,
+            self.listener,
+            database=db.path,
+            retry_s=None,
+            snapshots=False,
+            fault_level=logging.INFO,  # run_simulation prints the line, once
+        )
         self.drivers: dict[str, _Driver] = {}
         self.next_arrival: dict[str, datetime] = {c.id: start for c in settings.connectors}
         self.rng = random.Random(seed)  # noqa: S311
@@ -168,8 +204,8 @@ class _Simulation:
         driver = _plan(number, self.seed, cid, free)
         now = self.clock.now()
         self.drivers[cid] = driver
-        self.service.select(cid)
-        self.service.choose_payment(cid, driver.method)
+        self.loop.submit(cid, lambda s: s.select(cid))
+        self.loop.submit(cid, lambda s: s.choose_payment(cid, driver.method))
         driver.steps.append((now + timedelta(seconds=20), "pay"))
 
     def _act(self, d: _Driver, action: str) -> None:
@@ -267,19 +303,29 @@ class _Simulation:
             due = [s for s in d.steps if s[0] <= now]
             for step in due:
                 d.steps.remove(step)
-                try:
-                    self._act(d, step[1])
-                except UserFacingError as exc:
-                    log.info("driver %d: %s", d.number, exc.message)
+                self.loop.submit(d.connector_id, self._job(d, step[1]))
             if d.done:
                 continue
             state = svc.connectors[d.connector_id].flow.state
             if state is FlowState.RECEIPT:
                 d.done = True  # the session is over; only a technician's fault reset remains
                 d.steps[:] = [step for step in d.steps if step[1] == "clear_fault"]
-        svc.tick()
+        self.loop.step()  # the drivers' actions, then the station's tick
+        if self.listener.bugs:
+            raise RuntimeError(f"the station loop met a bug: {self.listener.bugs[0]}")
+        if self.listener.stopped is not None:
+            raise _Stopped(self.listener.stopped)
         self.clock.advance(_TICK.total_seconds())
         return started
+
+    def _job(self, d: _Driver, action: str) -> Callable[[StationService], None]:
+        def job(_service: StationService) -> None:
+            try:
+                self._act(d, action)
+            except UserFacingError as exc:
+                log.info("driver %d: %s", d.number, exc.message)
+
+        return job
 
     def busy(self) -> bool:
         return any(
@@ -330,6 +376,8 @@ def run_simulation(
         return _simulate(
             sessions=sessions, seed=seed, db_path=db_path, speed=speed, out=out, progress=progress
         )
+    except _Stopped as stopped:  # the loop took the station out of service
+        line = str(stopped)
     except (KnownError, sqlite3.Error) as exc:  # sqlite3: the simulated provider's files
         line = stop_line(exc, db_path)
     except Exception:
@@ -361,6 +409,8 @@ def _simulate(
         db.close()
         raise
     try:
+        if not sim.loop.open():
+            raise _Stopped(sim.listener.stopped or "the station could not be opened")
         recovered = sim.service.recover()
         if recovered["sessions"] or recovered["payments"]:
             out.write(

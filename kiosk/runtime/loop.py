@@ -76,8 +76,12 @@ class StationLoop:
         tick_s: float = 1.0,
         describe: Callable[[StationService, Snapshot], Snapshot] | None = None,
         devices: Callable[[], dict[str, str]] | None = None,
+        snapshots: bool = True,
+        fault_level: int = logging.ERROR,
     ) -> None:
         self._open_station = open_station
+        self._snapshots = snapshots  # False: nobody reads them (the headless simulation)
+        self._fault_level = fault_level  # lower where the caller prints the line itself
         self._close_station = close_station
         self._listener = listener
         self._database = database  # the ledger, to tell what a fault is (kiosk/faults.py)
@@ -190,7 +194,7 @@ class StationLoop:
         if line == self._fault:
             log.info("still out of service: %s", line)
         else:
-            log.error("%s", line)
+            log.log(self._fault_level, "%s", line)
         self._fault = line
         self._listener.unavailable(kind, line)
 
@@ -307,7 +311,7 @@ class StationLoop:
 
     def publish(self) -> None:
         """Publish a snapshot now; reading a receipt can meet the storage fault too."""
-        if self._service is None:
+        if self._service is None or not self._snapshots:
             return
         try:
             self._listener.snapshot(self._take())

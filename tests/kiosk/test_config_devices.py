@@ -1,0 +1,81 @@
+"""The `[devices]` section: what `kiosk run` wires, named exactly, checked once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, demo_settings, load_settings, load_settings_text
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "config" / "station.example.toml"
+
+
+def _with_devices(devices: str) -> str:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    return text[: text.index("[devices]")] + devices
+
+
+def test_the_example_names_a_pcsc_reader_and_a_zvt_terminal() -> None:
+    devices = load_settings(EXAMPLE).devices
+    assert devices is not None
+    assert devices.reader.driver == "pcsc"
+    assert devices.terminal.driver == "zvt"
+    assert devices.terminal.host
+    assert devices.terminal.port == 20007
+
+
+def test_the_demo_names_its_simulators() -> None:
+    devices = demo_settings(Path("/nonexistent/demo.sqlite")).devices
+    assert devices is not None
+    assert (devices.charger, devices.reader.driver, devices.terminal.driver) == (
+        "simulated",
+        "simulated",
+        "simulated",
+    )
+
+
+def test_a_file_without_devices_names_none() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    settings = load_settings_text(text[: text.index("[devices]")], EXAMPLE.parent)
+    assert settings.devices is None
+
+
+@pytest.mark.parametrize(
+    ("devices", "error"),
+    [
+        (
+            '[devices]\ncharger = "simulated"\nreader = { driver = "pcsc" }\n'
+            'terminal = { driver = "zvt" }\n',
+            "devices.terminal.host",
+        ),
+        (
+            '[devices]\ncharger = "simulated"\nreader = { driver = "pcsc" }\n'
+            'terminal = { driver = "zvt", host = "10.0.0.5", port = 70000 }\n',
+            "devices.terminal.port",
+        ),
+        (
+            '[devices]\ncharger = "simulated"\nreader = { driver = "pcsc" }\n'
+            'terminal = { driver = "zvt", host = "10.0.0.5", password = "12ab" }\n',
+            "devices.terminal.password",
+        ),
+        (
+            '[devices]\ncharger = "simulated"\nreader = { driver = "usb-hid" }\n'
+            'terminal = { driver = "none" }\n',
+            "devices.reader.driver",
+        ),
+        (
+            '[devices]\ncharger = "ocpp"\nreader = { driver = "none" }\n'
+            'terminal = { driver = "none" }\n',
+            "devices.charger",
+        ),
+        (
+            '[devices]\ncharger = "simulated"\nreader = { driver = "none", speed = 3 }\n'
+            'terminal = { driver = "none" }\n',
+            "speed",
+        ),
+    ],
+)
+def test_bad_devices_are_refused_by_name(devices: str, error: str) -> None:
+    with pytest.raises(ConfigError, match=error.replace(".", r"\.")):
+        load_settings_text(_with_devices(devices), EXAMPLE.parent)
