@@ -325,6 +325,13 @@ class Bridge(QObject):
                 PaymentMethod.BANK_CARD: "terminal",
                 PaymentMethod.QR_WEB: "qr",
             }.get(view.method or PaymentMethod.BANK_CARD, "terminal")
+        # the terminal's own prompts stay on the card screen until it has answered
+        if (
+            view.state is FlowState.AUTHORIZING
+            and view.method is PaymentMethod.BANK_CARD
+            and (view.terminal_prompt is not None or view.cancelling)
+        ):
+            return "terminal"
         return _SCREENS.get(view.state, "overview")
 
     screen = Property(str, _get_screen, notify=screenChanged)
@@ -452,6 +459,9 @@ class Bridge(QObject):
             if view.state is FlowState.DECLINED
             else "",
             "method": "" if view.method is None else view.method.value,
+            "terminalPrompt": "" if view.terminal_prompt is None else view.terminal_prompt.value,
+            "terminalText": view.terminal_text,
+            "cancelling": view.cancelling,
             "checkoutUrl": f"{_CHECKOUT_BASE}{self._checkout}" if self._checkout else "",
             "suspended": view.state is FlowState.CHARGING and view.idle_since is not None,
             "carDetail": view.car_detail,
@@ -680,6 +690,8 @@ class Bridge(QObject):
         elif view.state in (FlowState.CONNECTOR_CHOSEN,):
             self.goHome()
             return
+        elif view.state is FlowState.AUTHORIZING:
+            self._submit(cid, lambda s: s.cancel_payment(cid))  # the terminal aborts
         elif view.state is FlowState.WAITING_FOR_PLUG:
             # cancelled before plugging in: the hold is voided, the driver is back at
             # the start (not on the timeout notice, which is for a plug-in that never came)
@@ -689,6 +701,16 @@ class Bridge(QObject):
             self._submit(cid, lambda s: s.back(cid))
         self.changed.emit()
         self.screenChanged.emit()
+
+    @Slot()
+    def cancelPayment(self) -> None:
+        """Cancel while the terminal waits for the card: it is asked to abort."""
+        cid = self._active
+        view = self._view()
+        if view is not None and view.state is FlowState.AUTHORIZING:
+            self._submit(cid, lambda s: s.cancel_payment(cid))
+        else:
+            self.goHome()
 
     @Slot()
     def toPayment(self) -> None:

@@ -295,6 +295,34 @@
         <translation>Diese Karte konnte nicht gelesen werden.</translation>
     </message>
     <message>
+        <source>The payment was cancelled at the terminal.</source>
+        <translation>Die Zahlung wurde am Terminal abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong.</source>
+        <translation>Die PIN war falsch.</translation>
+    </message>
+    <message>
+        <source>This card type is not accepted here.</source>
+        <translation>Diese Kartenart wird hier nicht angenommen.</translation>
+    </message>
+    <message>
+        <source>The card&apos;s limit does not allow this amount.</source>
+        <translation>Das Limit der Karte lässt diesen Betrag nicht zu.</translation>
+    </message>
+    <message>
+        <source>The card could not be read. Please try again.</source>
+        <translation>Die Karte konnte nicht gelesen werden. Bitte versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>No card was presented in time.</source>
+        <translation>Es wurde nicht rechtzeitig eine Karte vorgehalten.</translation>
+    </message>
+    <message>
+        <source>The terminal is busy. Please try again.</source>
+        <translation>Das Terminal ist beschäftigt. Bitte versuchen Sie es erneut.</translation>
+    </message>
+    <message>
         <source>This bank card has expired.</source>
         <translation>Diese Bankkarte ist abgelaufen.</translation>
     </message>
@@ -1090,12 +1118,40 @@
         <translation>Mit Bankkarte bezahlen</translation>
     </message>
     <message>
+        <source>Cancelling the payment at the terminal…</source>
+        <translation>Die Zahlung wird am Terminal abgebrochen …</translation>
+    </message>
+    <message>
+        <source>Enter your PIN on the terminal.</source>
+        <translation>Geben Sie Ihre PIN am Terminal ein.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Please enter it again on the terminal.</source>
+        <translation>Falsche PIN. Bitte geben Sie sie am Terminal erneut ein.</translation>
+    </message>
+    <message>
+        <source>The terminal is checking your card with your bank…</source>
+        <translation>Das Terminal prüft Ihre Karte bei Ihrer Bank …</translation>
+    </message>
+    <message>
+        <source>Please take your card from the terminal.</source>
+        <translation>Bitte entnehmen Sie Ihre Karte aus dem Terminal.</translation>
+    </message>
+    <message>
+        <source>Please follow the instructions on the terminal.</source>
+        <translation>Bitte folgen Sie den Anweisungen am Terminal.</translation>
+    </message>
+    <message>
         <source>Insert or tap your card on the terminal below.</source>
         <translation>Stecken Sie Ihre Karte in das Terminal unten oder halten Sie sie daran.</translation>
     </message>
     <message>
         <source>The terminal is below the screen</source>
         <translation>Das Terminal ist unter dem Bildschirm</translation>
+    </message>
+    <message>
+        <source>The terminal shows: %1</source>
+        <translation>Das Terminal zeigt: %1</translation>
     </message>
     <message>
         <source>We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.</source>

@@ -295,6 +295,34 @@
         <translation>Cette carte n’a pas pu être lue.</translation>
     </message>
     <message>
+        <source>The payment was cancelled at the terminal.</source>
+        <translation>Le paiement a été annulé sur le terminal.</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong.</source>
+        <translation>Le code PIN était erroné.</translation>
+    </message>
+    <message>
+        <source>This card type is not accepted here.</source>
+        <translation>Ce type de carte n’est pas accepté ici.</translation>
+    </message>
+    <message>
+        <source>The card&apos;s limit does not allow this amount.</source>
+        <translation>Le plafond de la carte ne permet pas ce montant.</translation>
+    </message>
+    <message>
+        <source>The card could not be read. Please try again.</source>
+        <translation>La carte n’a pas pu être lue. Veuillez réessayer.</translation>
+    </message>
+    <message>
+        <source>No card was presented in time.</source>
+        <translation>Aucune carte n’a été présentée à temps.</translation>
+    </message>
+    <message>
+        <source>The terminal is busy. Please try again.</source>
+        <translation>Le terminal est occupé. Veuillez réessayer.</translation>
+    </message>
+    <message>
         <source>This bank card has expired.</source>
         <translation>Cette carte bancaire a expiré.</translation>
     </message>
@@ -1090,12 +1118,40 @@
         <translation>Payer par carte bancaire</translation>
     </message>
     <message>
+        <source>Cancelling the payment at the terminal…</source>
+        <translation>Annulation du paiement sur le terminal…</translation>
+    </message>
+    <message>
+        <source>Enter your PIN on the terminal.</source>
+        <translation>Saisissez votre code PIN sur le terminal.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Please enter it again on the terminal.</source>
+        <translation>Code PIN erroné. Veuillez le saisir à nouveau sur le terminal.</translation>
+    </message>
+    <message>
+        <source>The terminal is checking your card with your bank…</source>
+        <translation>Le terminal vérifie votre carte auprès de votre banque…</translation>
+    </message>
+    <message>
+        <source>Please take your card from the terminal.</source>
+        <translation>Veuillez retirer votre carte du terminal.</translation>
+    </message>
+    <message>
+        <source>Please follow the instructions on the terminal.</source>
+        <translation>Veuillez suivre les instructions du terminal.</translation>
+    </message>
+    <message>
         <source>Insert or tap your card on the terminal below.</source>
         <translation>Insérez ou présentez votre carte sur le terminal ci-dessous.</translation>
     </message>
     <message>
         <source>The terminal is below the screen</source>
         <translation>Le terminal se trouve sous l’écran</translation>
+    </message>
+    <message>
+        <source>The terminal shows: %1</source>
+        <translation>Le terminal affiche : %1</translation>
     </message>
     <message>
         <source>We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.</source>

@@ -295,6 +295,34 @@
         <translation>Deze kaart kon niet worden gelezen.</translation>
     </message>
     <message>
+        <source>The payment was cancelled at the terminal.</source>
+        <translation>De betaling is op de terminal geannuleerd.</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong.</source>
+        <translation>De pincode was onjuist.</translation>
+    </message>
+    <message>
+        <source>This card type is not accepted here.</source>
+        <translation>Dit type kaart wordt hier niet geaccepteerd.</translation>
+    </message>
+    <message>
+        <source>The card&apos;s limit does not allow this amount.</source>
+        <translation>De limiet van de kaart staat dit bedrag niet toe.</translation>
+    </message>
+    <message>
+        <source>The card could not be read. Please try again.</source>
+        <translation>De kaart kon niet worden gelezen. Probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>No card was presented in time.</source>
+        <translation>Er werd niet op tijd een kaart aangeboden.</translation>
+    </message>
+    <message>
+        <source>The terminal is busy. Please try again.</source>
+        <translation>De terminal is bezet. Probeer het opnieuw.</translation>
+    </message>
+    <message>
         <source>This bank card has expired.</source>
         <translation>Deze bankpas is verlopen.</translation>
     </message>
@@ -1090,12 +1118,40 @@
         <translation>Betalen met bankpas</translation>
     </message>
     <message>
+        <source>Cancelling the payment at the terminal…</source>
+        <translation>De betaling wordt op de terminal geannuleerd…</translation>
+    </message>
+    <message>
+        <source>Enter your PIN on the terminal.</source>
+        <translation>Voer uw pincode in op de terminal.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Please enter it again on the terminal.</source>
+        <translation>Onjuiste pincode. Voer hem opnieuw in op de terminal.</translation>
+    </message>
+    <message>
+        <source>The terminal is checking your card with your bank…</source>
+        <translation>De terminal controleert uw kaart bij uw bank…</translation>
+    </message>
+    <message>
+        <source>Please take your card from the terminal.</source>
+        <translation>Neem uw kaart uit de terminal.</translation>
+    </message>
+    <message>
+        <source>Please follow the instructions on the terminal.</source>
+        <translation>Volg de instructies op de terminal.</translation>
+    </message>
+    <message>
         <source>Insert or tap your card on the terminal below.</source>
         <translation>Steek uw kaart in de terminal hieronder of houd hem ertegen.</translation>
     </message>
     <message>
         <source>The terminal is below the screen</source>
         <translation>De terminal zit onder het scherm</translation>
+    </message>
+    <message>
+        <source>The terminal shows: %1</source>
+        <translation>De terminal toont: %1</translation>
     </message>
     <message>
         <source>We reserve %1 on your card. When you unplug, we charge only what you used and release the rest.</source>

@@ -6,8 +6,24 @@ import "../components"
 ScreenPage {
     id: page
     title: qsTr("Pay by bank card")
-    subtitle: qsTr("Insert or tap your card on the terminal below.")
+    // what the terminal asks now (its intermediate status), in the screen's language
+    readonly property string prompt: Store.sv("terminalPrompt")
+    readonly property string terminalText: Store.sv("terminalText")
+    readonly property bool cancelling: Store.session.cancelling === true
+    subtitle: cancelling ? qsTr("Cancelling the payment at the terminal…") : promptText(prompt)
     iconName: "card"
+    objectName: "terminalPage"
+
+    function promptText(what) {
+        switch (what) {
+        case "enter_pin": return qsTr("Enter your PIN on the terminal.")
+        case "pin_wrong": return qsTr("Wrong PIN. Please enter it again on the terminal.")
+        case "processing": return qsTr("The terminal is checking your card with your bank…")
+        case "remove_card": return qsTr("Please take your card from the terminal.")
+        case "wait": case "other": return qsTr("Please follow the instructions on the terminal.")
+        default: return qsTr("Insert or tap your card on the terminal below.")
+        }
+    }
 
     // landscape: the terminal's picture beside the hold and the countdown, so that a long
     // German or French text never pushes the page into scrolling
@@ -32,6 +48,15 @@ ScreenPage {
             DownArrows {
                 Layout.alignment: Qt.AlignHCenter
                 text: qsTr("The terminal is below the screen")
+            }
+            KText {
+                objectName: "terminalSays"
+                Layout.fillWidth: true
+                visible: page.terminalText !== "" && !page.cancelling
+                horizontalAlignment: Text.AlignHCenter
+                // the terminal's own words, as it shows them (never translated: not ours)
+                text: qsTr("The terminal shows: %1").arg(page.terminalText)
+                color: Theme.textMuted
             }
             Item { Layout.fillHeight: true; Layout.minimumHeight: 0 }
         }
@@ -72,6 +97,7 @@ ScreenPage {
             kind: "secondary"
             iconName: "back"
             text: qsTr("Other payment")
+            enabled: !page.cancelling
             onClicked: bridge.back()
         },
         Item { Layout.fillWidth: true },
@@ -80,7 +106,8 @@ ScreenPage {
             kind: "secondary"
             iconName: "home"
             text: qsTr("Cancel")
-            onClicked: bridge.goHome()
+            enabled: !page.cancelling
+            onClicked: bridge.cancelPayment()
         }
     ]
 }
