@@ -1448,8 +1448,21 @@ class StationService:
         op = p.pending_operation()
         if op is None:
             return
-        provider = self._guarded[p.method]
-        known = provider.lookup(idempotency_key=op.idempotency_key)
+        provider = self._guarded.get(p.method)
+        if provider is None:
+            log.warning("payment %s: no %s provider is configured to ask", p.id, p.method.value)
+            return
+        try:
+            known = provider.lookup(idempotency_key=op.idempotency_key)
+        except KnownError as exc:  # the terminal is off: the operation stays pending
+            log.warning(
+                "payment %s: cannot ask the provider about %s now (%s); asked again at the"
+                " next start",
+                p.id,
+                op.kind.value,
+                exc,
+            )
+            return
         if known is None and op.kind in (OperationKind.CAPTURE, OperationKind.VOID):
             # Never arrived: send it again with the same key (the provider deduplicates).
             self._complete(p, op)

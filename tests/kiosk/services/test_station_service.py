@@ -441,3 +441,43 @@ def test_db_check_accepts_an_interrupted_capture_until_recovery(
     assert result.counts["payments_in_flight"] == 0
     assert result.counts["payments_captured"] == 1
     st2.db.close()
+
+
+class _Crash(BaseException):
+    """The process dies while the provider has the request."""
+
+
+def test_recovery_with_the_terminal_off_leaves_the_operation_for_the_next_start(
+    station: Station, monkeypatch: pytest.MonkeyPatch, expect_warnings: ExpectedWarnings
+) -> None:
+    from kiosk.domain.errors import KnownError
+
+    psp = station.psps[PaymentMethod.BANK_CARD]
+
+    def crash(**_kw: object) -> None:
+        raise _Crash
+
+    monkeypatch.setattr(psp, "authorize", crash)
+    station.service.select("1")
+    station.service.choose_payment("1", PaymentMethod.BANK_CARD)
+    with pytest.raises(_Crash):
+        station.service.pay_by_card("1")
+    monkeypatch.undo()
+
+    def off(**_kw: object) -> None:
+        raise KnownError("cannot connect to 10.0.0.5:20007: connection refused")
+
+    monkeypatch.setattr(psp, "lookup", off)
+    expect_warnings("cannot ask the provider", "recovered")
+    st = station.restart()
+    st.service.recover()  # no exception: the station opens with the terminal off
+    _session, payment = _payment(st)
+    assert payment is not None
+    assert payment.state is PaymentState.AUTH_PENDING
+    monkeypatch.undo()
+    st2 = st.restart()
+    st2.service.recover()
+    _session, payment = _payment(st2)
+    assert payment is not None
+    assert payment.state.is_final
+    st2.db.close()
