@@ -387,6 +387,10 @@ class ZvtSimulator:
         self.state_path = state_path
         self.t3_s = t3_s
         self.no_card_timeout_s = no_card_timeout_s
+        # the demo: each pre-authorisation waits until `present(card)` names the card
+        self.wait_for_card = False
+        self._presented = threading.Event()
+        self._awaiting = threading.Event()
         self.step_delay_s = step_delay_s
         self.terminal_status = 0x00  # what a status enquiry reports (00: ready)
         self.software = "ZVT-SIM 1.0"
@@ -688,6 +692,31 @@ class ZvtSimulator:
             log.info("ZVT simulator: <- %02X %02X while busy", cls, instr)
             ctx.conn.send(b"\x84\xa0\x00")
 
+    def present(self, card: str) -> None:
+        """A card is held to the terminal (the demo's developer panel; `wait_for_card`)."""
+        with self._lock:
+            self.card = card
+        self._presented.set()
+
+    @property
+    def awaiting_card(self) -> bool:
+        """Whether a pre-authorisation waits for `present` now."""
+        return self._awaiting.is_set()
+
+    def _wait_card(self, ctx: _Ctx) -> bool:
+        """Until a card is presented (True), or the ECR aborts or time runs out."""
+        self._presented.clear()
+        self._awaiting.set()
+        try:
+            deadline = time.monotonic() + self.no_card_timeout_s
+            while not self._presented.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0 or self._pause(ctx, min(left, 0.1)) or self._stop.is_set():
+                    return False
+            return True
+        finally:
+            self._awaiting.clear()
+
     def _pause(self, ctx: _Ctx, seconds: float) -> bool:
         """Let `seconds` pass (the customer at work); True when the ECR aborted meanwhile."""
         deadline = time.monotonic() + seconds
@@ -837,6 +866,10 @@ class ZvtSimulator:
             self._abort(ctx, 0x6B)
         self._check_currency(ctx, fields)
         asked = _unbcd(fields[0x04])
+        self._intermediate(ctx, 0x0A, self.display_text)
+        # the demo: a person presents a card (`present`)
+        if self.wait_for_card and not self._wait_card(ctx):
+            self._abort(ctx, 0x6C)
         card = ZVT_TEST_CARDS.get(self.card, ZVT_TEST_CARDS["visa-ok"])
         s = ctx.script
         outcome = s.outcome
@@ -848,7 +881,6 @@ class ZvtSimulator:
             }.get(card.outcome, Outcome.APPROVE)
             if outcome is Outcome.DECLINE:
                 s = replace(s, code=card.code)
-        self._intermediate(ctx, 0x0A, self.display_text)
         if outcome is Outcome.TIMEOUT:
             self._pause(ctx, self.no_card_timeout_s)
             self._abort(ctx, 0x6C)

@@ -699,3 +699,38 @@ def test_no_card_data_in_logs_or_journal(
     db.close()
     assert "GIRO •••• 3000" in texts
     assert not any(contains_card_data(t) for t in texts)
+
+
+def test_a_terminal_that_waits_for_a_person_to_present_the_card(
+    sim: ZvtSimulator, terminal: ZvtTerminal
+) -> None:
+    """The demo's mode: the pre-authorisation waits until a card is presented."""
+    sim.wait_for_card = True
+    sim.no_card_timeout_s = 5.0
+    results: list[ProviderResult] = []
+    worker = threading.Thread(target=lambda: results.append(auth(terminal)))
+    worker.start()
+    deadline = time.monotonic() + 3
+    while not sim.awaiting_card and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sim.awaiting_card
+    sim.present("mc-funds")
+    worker.join(5)
+    assert results[0].ok is False
+    assert results[0].code is DeclineCode.INSUFFICIENT_FUNDS
+
+
+def test_nobody_presents_a_card_and_cancel_aborts(sim: ZvtSimulator, terminal: ZvtTerminal) -> None:
+    sim.wait_for_card = True
+    sim.no_card_timeout_s = 5.0
+    results: list[ProviderResult] = []
+    worker = threading.Thread(target=lambda: results.append(auth(terminal)))
+    worker.start()
+    deadline = time.monotonic() + 3
+    while not sim.awaiting_card and time.monotonic() < deadline:
+        time.sleep(0.01)
+    began = time.monotonic()
+    terminal.abort()
+    worker.join(5)
+    assert time.monotonic() - began < 1.0
+    assert results[0].code is DeclineCode.ABORTED
