@@ -1,8 +1,9 @@
 """The composition root: settings, store, hardware, station thread, bridge, QML.
 
-`kiosk demo` wires the simulated charger, card reader and terminal; `kiosk run` the
-configured station, fullscreen, with an excepthook that logs and restarts the UI.
-Nothing else in the code base builds objects: everything is passed in from here.
+`kiosk demo` and `kiosk run` build the station `ui.wiring` composes from the
+configuration's `[devices]` (the demo's names the simulators); `kiosk run` runs it
+fullscreen, with an excepthook that logs and restarts the UI. Nothing else in the code
+base builds objects: everything is passed in from here.
 
 Start-up order: the GUI thread loads only the settings (connectors and tariffs: the
 overview's prices) and Qt, and shows the overview; the station thread starts once that
@@ -14,24 +15,21 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kiosk.config import ConnectorConfig, Settings, demo_settings, load_settings
+from kiosk.config import Settings, demo_settings, load_settings
 from kiosk.paths import assets_dir
+from ui.wiring import Kiosk, build_station
 
 if TYPE_CHECKING:
-    from kiosk.charger.simulator import ConnectorSpec
-    from kiosk.services.payment_runner import PaymentRunner
-    from kiosk.services.station_service import Notify, StationService
+    from kiosk.services.station_service import StationService
     from ui.bridge import Bridge
     from ui.worker import StationWorker
 
@@ -59,40 +57,12 @@ def _qml_dir() -> Path:
     return Path(bundle) / "ui" / "qml" if bundle else QML_DIR
 
 
-def _spec(c: ConnectorConfig) -> ConnectorSpec:
-    from kiosk.charger.simulator import ConnectorSpec  # noqa: PLC0415 - station thread
-
-    if c.power_type == "DC":
-        return ConnectorSpec.dc(
-            c.id,
-            max_power_kw=c.max_power_kw,
-            max_voltage_v=c.voltage_v,
-            max_current_a=c.max_current_a,
-            label=c.label,
-            evse_id=c.evse_id,
-        )
-    return ConnectorSpec.ac(
-        c.id,
-        current_a=c.max_current_a,
-        max_power_kw=c.max_power_kw,
-        label=c.label,
-        evse_id=c.evse_id,
-    )
-
-
-@dataclass
-class Kiosk:
-    settings: Settings
-    service: StationService
-    close: Callable[[], None]
-
-
 class SnapshotRelay:
     """The station's transition hook: one extra snapshot when a payment starts authorizing.
 
-    The worker snapshots after each job, and paying is one job that blocks on the
-    provider (seconds on a real terminal): without this the screen would stay on the
-    payment step and never show "authorizing". Runs on the station thread, mid-job.
+    Payments answer through the device threads, so the loop publishes "authorizing"
+    after the job anyway; this keeps it so where a provider answers inline (a test's).
+    Runs on the station thread, mid-job.
     """
 
     def __init__(self) -> None:
@@ -101,67 +71,6 @@ class SnapshotRelay:
     def __call__(self, connector_id: str, what: str) -> None:
         if what == "authorizing" and self.worker is not None:
             self.worker._emit()  # the worker's own snapshot, on its own thread
-
-
-def build_station(
-    settings: Settings,
-    *,
-    speed: float,
-    notify: Notify | None = None,
-    runner: PaymentRunner | None = None,
-) -> Kiosk:
-    """The demo station: simulated charger, simulated PSP, the real ledger.
-
-    Runs on the station thread in the app (the imports are here so that they do too).
-    """
-    from kiosk.charger.clock import ScaledClock  # noqa: PLC0415
-    from kiosk.charger.simulator import SimulatedCharger  # noqa: PLC0415
-    from kiosk.domain.payment import PaymentMethod  # noqa: PLC0415
-    from kiosk.services.station_service import StationService  # noqa: PLC0415
-    from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp  # noqa: PLC0415
-    from kiosk.station_keys import load_station_keys  # noqa: PLC0415
-    from kiosk.store import open_database  # noqa: PLC0415
-
-    clock = ScaledClock(datetime.now(UTC), speed=speed)
-    keys = load_station_keys(settings.secret_file, create=True)
-    assert keys is not None  # create=True
-    db = open_database(settings.database, keys=keys)  # the writer's lock; keyed audit chain
-    psps: dict[PaymentMethod, SimulatedPsp] = {}
-    service: StationService | None = None
-
-    def close() -> None:
-        if service is not None:
-            service.close()
-        db.close()
-        for psp in psps.values():
-            psp.close()
-
-    try:  # a storage fault half-way (recovery on a full disk): nothing stays open
-        charger = SimulatedCharger(
-            [_spec(c) for c in settings.connectors],
-            start=clock.now(),
-            rng=random.Random(),  # noqa: S311 - physics noise
-            meter_interval_s=1,
-        )
-        base = settings.database
-        for m in PaymentMethod:
-            psps[m] = SimulatedPsp(base.with_name(f"{base.name}.psp-{m.value}.sqlite"), m.value)
-        service = StationService(
-            settings=settings,
-            charger=charger,
-            clock=clock,
-            providers=psps,
-            tokens=SimulatedAccounts(),
-            db=db,
-            keys=keys,
-            notify=notify,
-            runner=runner,
-        )
-        service.recover()
-    except BaseException:
-        close()
-        raise
-    return Kiosk(settings, service, close)
 
 
 def _translations() -> Path:
@@ -292,10 +201,14 @@ def run_gui(
     interactive = not quit_after_ready and autoplay_dir is None
 
     loops: list[Any] = []  # the station loop, once the screens have made it
+    bridges: list[Bridge] = []
 
     def open_station() -> StationService:  # on the station thread
         kiosk = build_station(settings, speed=speed, notify=relay, runner=loops[0].runner)
         opened.append(kiosk)
+        bridges[0].present_card = kiosk.present_card
+        if kiosk.reader is not None:
+            kiosk.reader.start(bridges[0].reader_event)  # its own thread from here on
         return kiosk.service
 
     def close_station(service: StationService) -> None:  # on the station thread
@@ -320,6 +233,7 @@ def run_gui(
         return 1
     engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
     loops.append(worker.loop)
+    bridges.append(bridge)
     warnings = screens.warnings
     if language != "en":
         bridge.setLanguage(language)

@@ -25,6 +25,7 @@ from kiosk.config import Settings
 from kiosk.domain.payment import DeclineCode, PaymentMethod
 from kiosk.domain.tariff import NoActiveTariff, Tariff
 from kiosk.domain.tariff_text import TariffDescription, describe
+from kiosk.ports import TokenEvent, TokenEventKind
 from kiosk.station import FlowState
 from ui.worker import Snapshot, StationWorker
 
@@ -96,6 +97,9 @@ class Bridge(QObject):
         self._demo = demo
         self._orientation = orientation
         self._snapshot: Snapshot | None = None
+        # the demo's terminal simulator (ui.wiring.Kiosk.present_card), once the station is open
+        self._hint = ""
+        self.present_card: Callable[[str], None] | None = None
         self._active = ""  # the connector the driver looks at; "" = overview
         self._paying = False  # on the payment-choice step of the price screen
         self._language = "en"
@@ -192,6 +196,10 @@ class Bridge(QObject):
             self._active = ""
         elif kind == "pad":
             self._pad = answer
+        elif kind == "hint":
+            self._hint = answer.get("what", "")
+            self.changed.emit()
+            return
         self.changed.emit()
         self.screenChanged.emit()
 
@@ -737,6 +745,9 @@ class Bridge(QObject):
         cid = self._active
         if not self._fits("terminal", "a card at the terminal"):
             return
+        if self.present_card is not None:  # the ZVT simulator: a card held to it
+            self.present_card(test_card)
+            return
         self._submit(cid, lambda s: _pay_card(s, cid, test_card))
 
     def _fits(self, screen: str, what: str) -> bool:
@@ -767,6 +778,33 @@ class Bridge(QObject):
             self._submit("", lambda s: _receipt_by_card(s, uid, answer))
         else:
             self._submit(cid, lambda s: _tap(s, uid, cid or None, answer))
+
+    def reader_event(self, event: TokenEvent) -> None:
+        """The RFID reader's events, from its thread: a card pays or stops as a tap does;
+        a bank card or an unreadable card gets a hint; the reader's state reaches the loop."""
+        if event.kind is TokenEventKind.PRESENTED and event.uid:
+            self.tapCard(event.uid)
+            return
+        if event.kind in (TokenEventKind.BANK_CARD, TokenEventKind.UNREADABLE):
+            self.answered.emit({"kind": "hint", "what": event.kind.value})
+        self._submit("", lambda s: s.reader_event(event))
+
+    @Slot()
+    def clearHint(self) -> None:
+        self._hint = ""
+        self.changed.emit()
+
+    def _get_hint(self) -> str:
+        return self._hint
+
+    # a passing word about the RFID reader: "bank_card" (use the terminal), "unreadable"
+    hint = Property(str, _get_hint, notify=changed)
+
+    def _get_devices(self) -> dict[str, str]:
+        return {} if self._snapshot is None else dict(self._snapshot.devices)
+
+    # "reader", "terminal", "accounts", "qr" -> "ok", "missing" or "none"
+    devices = Property(dict, _get_devices, notify=changed)
 
     @Slot()
     def stopCharging(self) -> None:

@@ -43,7 +43,6 @@ class StationWorker(QObject):
         retry_s: float | None = 30.0,
         tick_s: float = 1.0,
         describe: Callable[[StationService, Snapshot], Snapshot] | None = None,
-        devices: Callable[[], dict[str, str]] | None = None,
     ) -> None:
         super().__init__()
         self.loop = StationLoop(
@@ -54,7 +53,6 @@ class StationWorker(QObject):
             retry_s=retry_s,
             tick_s=tick_s,
             describe=describe,
-            devices=devices,
         )
 
     @property

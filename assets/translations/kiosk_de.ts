@@ -590,6 +590,17 @@
     </message>
 </context>
 <context>
+    <name>HintBanner</name>
+    <message>
+        <source>This is a bank card: please use the card terminal below the screen. Nothing was read from it.</source>
+        <translation>Das ist eine Bankkarte: Bitte nutzen Sie das Kartenterminal unter dem Bildschirm. Von der Karte wurde nichts gelesen.</translation>
+    </message>
+    <message>
+        <source>This card could not be read. Please hold it flat on the reader until the screen changes.</source>
+        <translation>Die Karte konnte nicht gelesen werden. Bitte halten Sie sie flach an das Lesegerät, bis sich der Bildschirm ändert.</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>EV charging</source>
@@ -727,6 +738,10 @@
         <translation>Für Mitglieder und Flotten. Abrechnung über Ihr Kundenkonto.</translation>
     </message>
     <message>
+        <source>The card reader is not connected</source>
+        <translation>Das Kartenlesegerät ist nicht verbunden</translation>
+    </message>
+    <message>
         <source>Bank card</source>
         <translation>Bankkarte</translation>
     </message>
@@ -737,6 +752,10 @@
     <message>
         <source>Reserved: %1</source>
         <translation>Reserviert: %1</translation>
+    </message>
+    <message>
+        <source>The card terminal is not available right now</source>
+        <translation>Das Kartenterminal ist gerade nicht verfügbar</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -1097,6 +1116,10 @@
     <message>
         <source>Choose this way to pay first.</source>
         <translation>Bitte wählen Sie zuerst diese Zahlungsart.</translation>
+    </message>
+    <message>
+        <source>This way to pay is not available right now.</source>
+        <translation>Diese Zahlungsart ist gerade nicht verfügbar.</translation>
     </message>
     <message>
         <source>No charging session is running at this charging point.</source>

@@ -590,6 +590,17 @@
     </message>
 </context>
 <context>
+    <name>HintBanner</name>
+    <message>
+        <source>This is a bank card: please use the card terminal below the screen. Nothing was read from it.</source>
+        <translation>C’est une carte bancaire : veuillez utiliser le terminal de paiement sous l’écran. Rien n’a été lu sur la carte.</translation>
+    </message>
+    <message>
+        <source>This card could not be read. Please hold it flat on the reader until the screen changes.</source>
+        <translation>La carte n’a pas pu être lue. Tenez-la à plat sur le lecteur jusqu’à ce que l’écran change.</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>EV charging</source>
@@ -727,6 +738,10 @@
         <translation>Pour les membres et les flottes. Facturé sur votre compte.</translation>
     </message>
     <message>
+        <source>The card reader is not connected</source>
+        <translation>Le lecteur de cartes n’est pas connecté</translation>
+    </message>
+    <message>
         <source>Bank card</source>
         <translation>Carte bancaire</translation>
     </message>
@@ -737,6 +752,10 @@
     <message>
         <source>Reserved: %1</source>
         <translation>Réservé&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>The card terminal is not available right now</source>
+        <translation>Le terminal de paiement n’est pas disponible pour le moment</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -1097,6 +1116,10 @@
     <message>
         <source>Choose this way to pay first.</source>
         <translation>Choisissez d’abord ce moyen de paiement.</translation>
+    </message>
+    <message>
+        <source>This way to pay is not available right now.</source>
+        <translation>Ce moyen de paiement n’est pas disponible pour le moment.</translation>
     </message>
     <message>
         <source>No charging session is running at this charging point.</source>

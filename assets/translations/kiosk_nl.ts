@@ -590,6 +590,17 @@
     </message>
 </context>
 <context>
+    <name>HintBanner</name>
+    <message>
+        <source>This is a bank card: please use the card terminal below the screen. Nothing was read from it.</source>
+        <translation>Dit is een bankpas: gebruik de betaalterminal onder het scherm. Er is niets van de pas gelezen.</translation>
+    </message>
+    <message>
+        <source>This card could not be read. Please hold it flat on the reader until the screen changes.</source>
+        <translation>De kaart kon niet worden gelezen. Houd hem plat tegen de lezer tot het scherm verandert.</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>EV charging</source>
@@ -727,6 +738,10 @@
         <translation>Voor leden en wagenparken. Gefactureerd op uw account.</translation>
     </message>
     <message>
+        <source>The card reader is not connected</source>
+        <translation>De kaartlezer is niet aangesloten</translation>
+    </message>
+    <message>
         <source>Bank card</source>
         <translation>Bankpas</translation>
     </message>
@@ -737,6 +752,10 @@
     <message>
         <source>Reserved: %1</source>
         <translation>Gereserveerd: %1</translation>
+    </message>
+    <message>
+        <source>The card terminal is not available right now</source>
+        <translation>De betaalterminal is nu niet beschikbaar</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -1097,6 +1116,10 @@
     <message>
         <source>Choose this way to pay first.</source>
         <translation>Kies eerst deze betaalwijze.</translation>
+    </message>
+    <message>
+        <source>This way to pay is not available right now.</source>
+        <translation>Deze betaalwijze is nu niet beschikbaar.</translation>
     </message>
     <message>
         <source>No charging session is running at this charging point.</source>

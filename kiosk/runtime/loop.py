@@ -75,7 +75,6 @@ class StationLoop:
         retry_s: float | None = 30.0,
         tick_s: float = 1.0,
         describe: Callable[[StationService, Snapshot], Snapshot] | None = None,
-        devices: Callable[[], dict[str, str]] | None = None,
         snapshots: bool = True,
         fault_level: int = logging.ERROR,
     ) -> None:
@@ -96,7 +95,6 @@ class StationLoop:
         self._history: dict[str, PowerHistory] = {}
         self._last_session: dict[str, str | None] = {}
         self._describe = describe
-        self._devices = devices or dict
         self._receipts: dict[str, tuple[Any, Any, Any]] = {}
         self.longest_job_s = 0.0  # the longest event (or tick) the loop ran: a stall
         # the payment devices' threads: give it to the service (`StationService(runner=)`)
@@ -356,7 +354,7 @@ class StationLoop:
             views=views,
             power_history={k: v.points() for k, v in self._history.items()},
             receipts=receipts,
-            devices=self._devices(),
+            devices=dict(service.devices),
         )
         if self._describe is not None:
             snap = self._describe(service, snap)

@@ -21,7 +21,7 @@ class Snapshot:
     breakdowns: dict[str, Any] = field(default_factory=dict)  # connector -> CostBreakdown
     # connector -> (session, payment, final breakdown) of the receipt on its screen
     receipts: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
-    # device name ("reader", "terminal") -> its state ("ok", "missing", "fault")
+    # "reader", "terminal", "accounts", "qr" -> "ok", "missing" or "none" (not configured)
     devices: dict[str, str] = field(default_factory=dict)
 
 

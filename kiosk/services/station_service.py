@@ -81,6 +81,8 @@ from kiosk.ports import (
     TerminalStatus,
     TokenAuthorization,
     TokenAuthorizer,
+    TokenEvent,
+    TokenEventKind,
 )
 from kiosk.services.attempts import AttemptLimiter
 from kiosk.services.payment_runner import InlineRunner, PaymentRunner
@@ -105,6 +107,15 @@ _TOKEN_TYPES = {
 # after the unplug; by card or stop code ("Get a receipt") for RECENT_RECEIPTS_S.
 RECEIPT_ON_CARD_S = 15 * 60
 RECENT_RECEIPTS_S = 24 * 3600
+# A terminal that stopped answering is asked again this often (driver's seconds).
+TERMINAL_PROBE_S = 30
+
+# the device behind each way to pay, as `devices` names it
+_DEVICE_OF = {
+    PaymentMethod.BANK_CARD: "terminal",
+    PaymentMethod.ACCOUNT_TOKEN: "accounts",
+    PaymentMethod.QR_WEB: "qr",
+}
 
 
 class CodeOutcome(Enum):
@@ -218,6 +229,15 @@ class StationService:
         }
         self.tokens = tokens
         self.runner: PaymentRunner = runner or InlineRunner()
+        # each device's state for the screens: "ok", "missing" (configured, not
+        # answering) or "none" (not configured); the reader's comes from its events
+        self.devices: dict[str, str] = {
+            "terminal": "ok" if PaymentMethod.BANK_CARD in providers else "none",
+            "accounts": "ok" if PaymentMethod.ACCOUNT_TOKEN in providers else "none",
+            "qr": "ok" if PaymentMethod.QR_WEB in providers else "none",
+            "reader": "ok",
+        }
+        self._next_probe: datetime | None = None
         self.closed = False  # set by close(): late device answers are dropped
         self._recovering = False  # start-up recovery calls the providers directly
         self.db = db
@@ -365,6 +385,8 @@ class StationService:
         """The driver chose how to pay. A card terminal is asked for the hold at once:
         it then prompts for the card itself (its prompts come back as statuses)."""
         c = self._c(connector_id)
+        if not self.method_available(method):
+            raise UserFacingError("This way to pay is not available right now.")
         c.method = method
         c.message = None
         c.decline = None
@@ -384,6 +406,78 @@ class StationService:
         self._require_method(c, PaymentMethod.BANK_CARD)
         self._event(c, FlowEvent.CREDENTIAL, "pre-authorisation sent to the card terminal")
         return self._authorize(c, PaymentMethod.BANK_CARD, None, None)
+
+    def method_available(self, method: PaymentMethod) -> bool:
+        """Whether this way to pay is configured and its device answers."""
+        if method not in self._guarded:
+            return False
+        if method is PaymentMethod.ACCOUNT_TOKEN and self.devices.get("reader") == "missing":
+            return False
+        return self.devices.get(_DEVICE_OF[method]) != "missing"
+
+    def reader_event(self, event: TokenEvent) -> str | None:
+        """An RFID reader's event: the reader's state, or a card on it (what it did)."""
+        kind = event.kind
+        if kind in (
+            TokenEventKind.READER_ATTACHED,
+            TokenEventKind.READER_DETACHED,
+            TokenEventKind.READER_FAULT,
+        ):
+            state = "ok" if kind is TokenEventKind.READER_ATTACHED else "missing"
+            if self.devices.get("reader") != state:
+                log.log(
+                    logging.INFO if state == "ok" else logging.WARNING,
+                    "card reader %s: %s%s",
+                    event.reader,
+                    kind.value,
+                    f" ({event.detail})" if event.detail else "",
+                )
+            self.devices["reader"] = state
+            return None
+        if kind is TokenEventKind.PRESENTED and event.uid:
+            self.devices["reader"] = "ok"
+            return self.present_token(event.uid)
+        if kind is TokenEventKind.BANK_CARD:
+            log.info("a bank card was held to the RFID reader: nothing of it was read")
+            return "bank_card"
+        if kind is TokenEventKind.UNREADABLE:
+            log.info("a card on the RFID reader could not be read: %s", event.detail or "-")
+            return "unreadable"
+        return None
+
+    def _terminal_answered(self, result: ProviderResult) -> None:
+        """A terminal that cannot be reached makes bank cards unavailable until it answers."""
+        if self.closed or self.devices.get("terminal") == "none":
+            return
+        missing = not result.ok and result.code is DeclineCode.UNAVAILABLE
+        state = "missing" if missing else "ok"
+        if self.devices["terminal"] != state:
+            log.log(
+                logging.WARNING if missing else logging.INFO,
+                "card terminal %s",
+                "does not answer: bank cards are unavailable" if missing else "answers again",
+            )
+        self.devices["terminal"] = state
+        if missing:
+            self._next_probe = self.now() + driver_wait(self.clock, TERMINAL_PROBE_S)
+
+    def _probe_terminal(self) -> None:
+        terminal = self.providers.get(PaymentMethod.BANK_CARD)
+        if not isinstance(terminal, CardTerminal):
+            return
+        self._next_probe = None  # the next one is set by the answer
+
+        def probe(_status: StatusSink) -> ProviderResult:  # on the terminal's thread
+            try:
+                found = terminal.diagnose()
+            except Exception as exc:  # a probe never takes the station down
+                log.info("card terminal probe failed: %s", exc)
+                return ProviderResult(False, code=DeclineCode.UNAVAILABLE)
+            return ProviderResult(
+                found.reachable, code=None if found.reachable else DeclineCode.UNAVAILABLE
+            )
+
+        self.runner.run(PaymentMethod.BANK_CARD, probe, self._terminal_answered, lambda _s: None)
 
     def cancel_payment(self, connector_id: str) -> None:
         """The driver pressed Cancel while the payment is on its way.
@@ -679,6 +773,12 @@ class StationService:
         for c in self.connectors.values():
             if c.deadline is not None and now >= c.deadline:
                 self._timeout(c)
+        if (
+            self.devices.get("terminal") == "missing"
+            and self._next_probe is not None
+            and now >= self._next_probe
+        ):
+            self._probe_terminal()
 
     def _timeout(self, c: _Connector) -> None:
         state = c.flow.state
@@ -952,6 +1052,8 @@ class StationService:
                 "payment %s: answered after the station closed; recovery settles it", payment.id
             )
             return False
+        if payment.method is PaymentMethod.BANK_CARD:
+            self._terminal_answered(result)
         now = self.now()
         found = self._apply(payment, op, result, masked_ref=masked_ref or result.masked_ref)
         ok = payment.state is PaymentState.AUTHORIZED

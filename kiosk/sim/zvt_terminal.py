@@ -705,14 +705,14 @@ class ZvtSimulator:
 
     def _wait_card(self, ctx: _Ctx) -> bool:
         """Until a card is presented (True), or the ECR aborts or time runs out."""
-        self._presented.clear()
-        self._awaiting.set()
+        self._awaiting.set()  # a card presented just before counts (a quick hand)
         try:
             deadline = time.monotonic() + self.no_card_timeout_s
             while not self._presented.is_set():
                 left = deadline - time.monotonic()
                 if left <= 0 or self._pause(ctx, min(left, 0.1)) or self._stop.is_set():
                     return False
+            self._presented.clear()  # one card, one payment
             return True
         finally:
             self._awaiting.clear()

@@ -147,6 +147,7 @@ def kiosk_ui(
     assert isinstance(window, QQuickWindow)
     # payments answer through the device threads and the loop's inbox, as in the kiosk
     kiosk.service.runner = worker.loop.runner
+    bridge.present_card = kiosk.present_card  # the ZVT simulator behind the real driver
     worker.start()
     ui = KioskUi(qtbot, window, bridge, kiosk.service, worker, clock, warnings)
     try:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 
 from kiosk.domain.payment import PaymentMethod
+from kiosk.sim.psp import SimulatedPsp
 from tests.fakes.terminal import SlowTerminal
 from tests.ui.conftest import KioskUi
 
 
 def _to_terminal(ui: KioskUi) -> SlowTerminal:
-    terminal = SlowTerminal(ui.service.providers[PaymentMethod.BANK_CARD])  # type: ignore[arg-type]
+    terminal = SlowTerminal(SimulatedPsp(None, "bank_card"))
 
     def swap(s):  # type: ignore[no-untyped-def]
         from kiosk.services.provider_boundary import GuardedProvider

@@ -121,10 +121,15 @@ Window {
             width: parent.width
             visible: bridge.offline
         }
+        HintBanner {
+            id: hintBanner
+            anchors.top: banner.bottom
+            width: parent.width
+        }
         Loader {
             id: screenLoader
             objectName: "screenLoader"
-            anchors { top: banner.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
+            anchors { top: hintBanner.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
             source: "screens/" + (win.screenFiles[Store.screen] || "OverviewScreen") + ".qml"
             onLoaded: {
                 if (win.shownScreen === "") {  // the first screen appears at once

@@ -103,6 +103,8 @@ QtObject {
         case "card refused": return qsTr("This charging card was refused.")
         case "This connector is busy.": return qsTr("This charging point is busy.")
         case "Choose this way to pay first.": return qsTr("Choose this way to pay first.")
+        case "This way to pay is not available right now.":
+            return qsTr("This way to pay is not available right now.")
         case "No charging session is running on this connector.":
             return qsTr("No charging session is running at this charging point.")
         case "The charger could not start. Your payment is released.":

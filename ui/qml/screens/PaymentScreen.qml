@@ -9,6 +9,9 @@ ScreenPage {
     subtitle: qsTr("Charging point %1").arg(Store.activeLabel())
     iconName: "card"
 
+    // a device's state: "ok", "missing" (not connected) or "none" (not at this station)
+    function device(name) { return (bridge.devices || {})[name] || "ok" }
+
     component Option: Panel {
         id: opt
         property string method: ""
@@ -95,19 +98,27 @@ ScreenPage {
             iconName: "rfid"
             heading: qsTr("Charging card or key fob")
             detail: qsTr("For members and fleets. Billed to your account.")
+            visible: page.device("accounts") !== "none" && page.device("reader") !== "none"
+            enabled: page.device("reader") !== "missing" && page.device("accounts") !== "missing"
+            note: page.device("reader") === "missing" ? qsTr("The card reader is not connected")
+                                                      : ""
         }
         Option {
             method: "card"
             iconName: "card"
             heading: qsTr("Bank card")
             detail: qsTr("Debit or credit card, contactless or chip, or your phone's wallet.")
-            note: qsTr("Reserved: %1").arg((Store.price.holds || {}).card || "")
+            visible: page.device("terminal") !== "none"
+            enabled: page.device("terminal") !== "missing"
+            note: enabled ? qsTr("Reserved: %1").arg((Store.price.holds || {}).card || "")
+                          : qsTr("The card terminal is not available right now")
         }
         Option {
             method: "qr"
             iconName: "qr"
             heading: qsTr("Phone")
             detail: qsTr("Scan a QR code and pay on your phone.")
+            visible: page.device("qr") !== "none"
             enabled: !bridge.offline
             note: bridge.offline ? qsTr("Not available while offline")
                                  : qsTr("Reserved: %1").arg((Store.price.holds || {}).qr || "")

@@ -1,0 +1,68 @@
+"""The simulators, for the demo and for a configuration that names them: the one
+module of `ui` that may import them (tests/test_architecture.py)."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.charger.simulator import ConnectorSpec, SimulatedCharger
+from kiosk.config import ConnectorConfig, Settings
+from kiosk.domain.payment import PaymentMethod
+from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
+from kiosk.sim.zvt_terminal import ZvtSimulator
+
+__all__ = ["charger", "psp", "token_accounts", "zvt_simulator"]
+
+log = logging.getLogger(__name__)
+
+
+def _spec(c: ConnectorConfig) -> ConnectorSpec:
+    if c.power_type == "DC":
+        return ConnectorSpec.dc(
+            c.id,
+            max_power_kw=c.max_power_kw,
+            max_voltage_v=c.voltage_v,
+            max_current_a=c.max_current_a,
+            label=c.label,
+            evse_id=c.evse_id,
+        )
+    return ConnectorSpec.ac(
+        c.id,
+        current_a=c.max_current_a,
+        max_power_kw=c.max_power_kw,
+        label=c.label,
+        evse_id=c.evse_id,
+    )
+
+
+def charger(settings: Settings, start: datetime) -> SimulatedCharger:
+    """A physically plausible charger and cars, one meter sample a second."""
+    return SimulatedCharger(
+        [_spec(c) for c in settings.connectors],
+        start=start,
+        rng=random.Random(),  # noqa: S311 - physics noise
+        meter_interval_s=1,
+    )
+
+
+def psp(settings: Settings, method: PaymentMethod) -> SimulatedPsp:
+    """The far side of a payment, durable beside the ledger (a PSP outlives the kiosk)."""
+    base = settings.database
+    return SimulatedPsp(base.with_name(f"{base.name}.psp-{method.value}.sqlite"), method.value)
+
+
+def token_accounts() -> SimulatedAccounts:
+    return SimulatedAccounts()
+
+
+def zvt_simulator(state: Path) -> ZvtSimulator:
+    """A ZVT terminal on loopback that waits for a person to present a card (the
+    developer panel's card buttons), so the demo drives the real ZVT driver over TCP."""
+    sim = ZvtSimulator(no_card_timeout_s=110.0, state_path=state)
+    sim.wait_for_card = True
+    port = sim.start()
+    log.info("ZVT terminal simulator on 127.0.0.1:%d", port)
+    return sim
