@@ -91,6 +91,40 @@ def test_no_forbidden_imports() -> None:
     assert violations() == []
 
 
+# the simulators of devices and the far side of payments
+SIMULATORS = ("kiosk.sim", "kiosk.charger.simulator", "kiosk.charger.vehicles")
+# the only modules of ui that may build them: the demo's wiring, and its autoplay
+SIMULATORS_ALLOWED_IN = {Path("ui/demo_wiring.py"), Path("ui/autoplay.py")}
+
+
+def simulator_imports(root: Path = ROOT) -> list[str]:
+    """Imports of a simulator from ui, outside the demo wiring."""
+    found = []
+    for path in sorted((root / "ui").rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel in SIMULATORS_ALLOWED_IN:
+            continue
+        for line, name in imports_of(path, root):
+            if name.startswith(SIMULATORS):
+                found.append(f"{rel}:{line} imports {name} (only the demo wiring may)")
+    return found
+
+
+def test_ui_builds_simulators_only_in_the_demo_wiring() -> None:
+    assert simulator_imports() == []
+
+
+def test_the_simulator_rule_catches_a_stray_import(tmp_path: Path) -> None:
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "ui" / "__init__.py").write_text("")
+    (tmp_path / "ui" / "app.py").write_text("from kiosk.sim.psp import SimulatedPsp\n")
+    (tmp_path / "ui" / "demo_wiring.py").write_text("from kiosk.sim import zvt_terminal\n")
+    assert simulator_imports(tmp_path) == [
+        "ui/app.py:1 imports kiosk.sim.psp (only the demo wiring may)",
+        "ui/app.py:1 imports kiosk.sim.psp.SimulatedPsp (only the demo wiring may)",
+    ]
+
+
 def test_pyside6_only_in_ui() -> None:
     offenders = []
     for path in ROOT.rglob("*.py"):

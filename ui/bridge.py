@@ -1018,17 +1018,7 @@ def _pad_answer(s: StationService, found: Any) -> dict[str, Any]:
 
 
 def _dev(s: StationService, cid: str, what: str) -> None:
-    from kiosk.charger.vehicles import MIDSIZE_400V, PERFORMANCE_800V  # noqa: PLC0415
+    from ui.demo_wiring import developer_action  # noqa: PLC0415 - the demo's panel only
 
-    charger: Any = s.charger
-    config = s.settings.connector(cid)
-    if what == "plug":
-        car = PERFORMANCE_800V if config.power_type == "DC" else MIDSIZE_400V
-        charger.arrive(cid, car, 25, 80)
-    elif what == "unplug":
-        charger.depart(cid)
-    elif what == "fault":
-        charger.inject_fault(cid, "residual current detected")
-    else:
-        charger.clear_fault(cid)
+    developer_action(s.charger, s.settings, cid, what)
     s.tick()

@@ -9,12 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk.charger.simulator import ConnectorSpec, SimulatedCharger
+from kiosk.charger.vehicles import MIDSIZE_400V, PERFORMANCE_800V
 from kiosk.config import ConnectorConfig, Settings
 from kiosk.domain.payment import PaymentMethod
 from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
 from kiosk.sim.zvt_terminal import ZvtSimulator
 
-__all__ = ["charger", "psp", "token_accounts", "zvt_simulator"]
+__all__ = ["charger", "developer_action", "psp", "token_accounts", "zvt_simulator"]
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +67,19 @@ def zvt_simulator(state: Path) -> ZvtSimulator:
     port = sim.start()
     log.info("ZVT terminal simulator on 127.0.0.1:%d", port)
     return sim
+
+
+def developer_action(charger: object, settings: Settings, cid: str, what: str) -> None:
+    """The developer panel: a car arrives or leaves, a fault comes or goes."""
+    if not isinstance(charger, SimulatedCharger):
+        log.info("developer panel: %s ignored, the charger is not simulated", what)
+        return
+    if what == "plug":
+        dc = settings.connector(cid).power_type == "DC"
+        charger.arrive(cid, PERFORMANCE_800V if dc else MIDSIZE_400V, 25, 80)
+    elif what == "unplug":
+        charger.depart(cid)
+    elif what == "fault":
+        charger.inject_fault(cid, "residual current detected")
+    else:
+        charger.clear_fault(cid)

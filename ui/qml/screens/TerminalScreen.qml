@@ -84,6 +84,8 @@ ScreenPage {
 
             KText {
                 Layout.fillWidth: true
+                // while the terminal waits for the card, its own timeout runs, not the screen's
+                visible: page.prompt === ""
                 text: qsTr("This screen closes in %1 if nothing happens.").arg(Store.clock(Store.num(Store.session.secondsLeft, 0)))
                 color: Theme.textMuted
                 font.pixelSize: Theme.fontSmall
