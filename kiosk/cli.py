@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     # handled by ui.main (they need Qt); listed here so that `kiosk --help` shows them
     commands.add_parser("demo", help="the kiosk on simulated hardware (kiosk demo --help)")
     commands.add_parser("run", help="the kiosk on its configured hardware (kiosk run --help)")
+    commands.add_parser(
+        "devices", help="list and try the card reader and terminal (kiosk devices --help)"
+    )
 
     tariff = commands.add_parser("tariff", help="check and price OCPI 2.2.1 tariffs")
     tariff_commands_ = tariff.add_subparsers(dest="tariff_command", required=True, metavar="ACTION")
@@ -153,7 +156,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         if args.cdr is None or args.tz is None:
             parser.error("tariff price needs --cdr and --tz (or --batch FILE)")
         return tariff_commands.price_one(args.tariff, args.cdr, args.tz, as_json=args.json, out=out)
-    if args.command in ("demo", "run"):  # reached only when called without ui.main
+    if args.command in ("demo", "run", "devices"):  # reached only when called without ui.main
         parser.error(f"`kiosk {args.command}` needs the kiosk's UI: run it as `kiosk`")
     if args.command in ("simulate", "db", "sessions", "receipt", "export", "report"):
         return _ledger_command(args, out, err)

@@ -34,6 +34,10 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "devices":
+        from payment_drivers.devices_cli import main as devices  # noqa: PLC0415 - no Qt
+
+        return devices(args[1:])
     if not args or args[0] not in ("demo", "run"):
         from kiosk import cli as core_cli  # noqa: PLC0415 - not needed by the Qt run modes
 
