@@ -27,6 +27,11 @@ def _parser(command: str) -> argparse.ArgumentParser:
     else:
         parser.description = "production: fullscreen on the configured station"
         parser.add_argument("--config", type=Path, required=True)
+        parser.add_argument(
+            "--quit-after-ready",
+            action="store_true",
+            help="build the configured devices, open the station, and exit (0: it is live)",
+        )
     parser.add_argument("--orientation", choices=("portrait", "landscape"), default="portrait")
     parser.add_argument("--lang", choices=("en", "de", "fr", "nl"), default="en")
     return parser
@@ -73,13 +78,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         if autoplay and code == 0:
             print(f"screenshots are in {shots.resolve()}")
         return code
+    from kiosk.domain.errors import UserFacingError  # noqa: PLC0415
+
+    try:
+        settings = settings_from(opts.config, None)
+    except UserFacingError as exc:
+        print(f"kiosk run: {exc.message}", file=sys.stderr)
+        return 2
+    if settings.devices is None:  # never a simulator the configuration did not name
+        print(
+            f"kiosk run: {opts.config} names no [devices]: say which charger, card reader and"
+            " terminal this station has (see assets/config/station.example.toml)",
+            file=sys.stderr,
+        )
+        return 2
+    if opts.quit_after_ready:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     return run_gui(
-        settings=settings_from(opts.config, None),
+        settings=settings,
         speed=1.0,
         demo=False,
-        fullscreen=True,
+        fullscreen=not opts.quit_after_ready,
         orientation=opts.orientation,
         language=opts.lang,
+        quit_after_ready=opts.quit_after_ready,
     )
 
 

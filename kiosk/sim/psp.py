@@ -61,6 +61,9 @@ TEST_TOKENS: Final[dict[str, TokenAuthorization]] = {
     "04A1B2C3D4": TokenAuthorization(True, "member", "DE-KIO-C00001-7"),
     "04F1EE7A01": TokenAuthorization(True, "fleet", "DE-KIO-C00042-3"),
     "0455AFF001": TokenAuthorization(True, "staff", "DE-KIO-C00100-1"),
+    # as real readers give them: a 7-byte NXP UID (DESFire, Ultralight) and a 4-byte one
+    "04A1B2C3D4E5F6": TokenAuthorization(True, "member", "DE-KIO-C00007-4"),
+    "5A1B2C3D": TokenAuthorization(True, "fleet", "DE-KIO-C00043-1"),
     "04B10C4ED0": TokenAuthorization(
         False, reason="this card is blocked", code=DeclineCode.BLOCKED
     ),
