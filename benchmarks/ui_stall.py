@@ -98,6 +98,9 @@ def run(seconds: float, folder: Path) -> int:
     kiosk = build_station(settings, speed=1.0, notify=relay)
     screens = load_screens(app, settings, lambda: kiosk.service, demo=False, relay=relay)
     engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
+    # as the kiosk wires it: payments on the device threads, the card at the ZVT simulator
+    kiosk.service.runner = worker.loop.runner
+    bridge.present_card = kiosk.present_card
     warnings = screens.warnings
     worker.start()
 

@@ -39,6 +39,7 @@ class Kiosk:
     # the demo's terminal simulator: the developer panel presents a test card with it
     present_card: Callable[[str], None] | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    terminal_simulator: Any = None  # the ZVT simulator, where the configuration names it
 
 
 def _journal(settings: Settings, named: str | None) -> Path:
@@ -96,6 +97,7 @@ def build_station(
 
         providers: dict[PaymentMethod, PaymentProvider] = {}
         present_card: Callable[[str], None] | None = None
+        simulator: Any = None
         charger: Any = demo_wiring.charger(settings, clock.now())  # devices.charger
         tokens: TokenAuthorizer = demo_wiring.token_accounts()  # devices.accounts
         accounts = demo_wiring.psp(settings, PaymentMethod.ACCOUNT_TOKEN)
@@ -115,7 +117,7 @@ def build_station(
                 sim = demo_wiring.zvt_simulator(base.with_name(f"{base.name}.zvt-sim.json"))
                 closers.append(sim.close)
                 port = sim.port
-                present_card = sim.present
+                present_card, simulator = sim.present, sim
             terminal = ZvtTerminal(
                 host,
                 port,
@@ -151,4 +153,4 @@ def build_station(
     except BaseException:
         close()
         raise
-    return Kiosk(settings, service, close, reader, present_card, closers)
+    return Kiosk(settings, service, close, reader, present_card, closers, simulator)
