@@ -40,6 +40,7 @@ __all__ = [
     "build_station",
     "load_screens",
     "prepare_engine",
+    "route_qt_messages",
     "run_gui",
     "translator",
 ]
@@ -196,6 +197,7 @@ def run_gui(
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     app.setApplicationName("EV Charging Kiosk")
+    route_qt_messages()
     relay = SnapshotRelay()
     opened: list[Kiosk] = []
     interactive = not quit_after_ready and autoplay_dir is None
@@ -305,6 +307,29 @@ def _production_mode(app: Any, engine: Any) -> None:
         engine.load(str(main_qml()))
 
     install_excepthook(restart)
+
+
+def route_qt_messages() -> None:
+    """Qt's own messages (QML, the platform plugin) into the `qt` logger: the log file
+    and its redaction get them like every other line."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: PLC0415
+
+    from kiosk.domain.redaction import redact  # noqa: PLC0415
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, context: Any, message: str) -> None:
+        where = f" ({context.file}:{context.line})" if context.file else ""
+        qt_log.log(levels.get(kind, logging.WARNING), "%s%s", redact(message), where)
+
+    qInstallMessageHandler(handler)
 
 
 def install_excepthook(restart: Callable[[], None]) -> None:

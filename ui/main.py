@@ -65,8 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         shots = opts.screenshots or Path("out/screenshots")
         if autoplay or opts.quit_after_ready:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        settings = settings_from(None, opts.db)
+        from kiosk.logs import configure_logging  # noqa: PLC0415
+
+        configure_logging(settings.database.parent)  # kiosk.log beside the demo's ledger
         code = run_gui(
-            settings=settings_from(None, opts.db),
+            settings=settings,
             speed=opts.speed if not autoplay else 60.0,
             demo=True,
             fullscreen=False,
@@ -94,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if opts.quit_after_ready:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.logs import configure_logging  # noqa: PLC0415
+
+    configure_logging(settings.database.parent)  # kiosk.log beside the ledger
     return run_gui(
         settings=settings,
         speed=1.0,
