@@ -1287,18 +1287,30 @@ class StationService:
     def _call(
         send: Callable[[], ProviderResult], provider: PaymentProvider, op: PaymentOperation
     ) -> ProviderResult:
-        """Send once; when the answer is lost, ask the provider what became of the key."""
+        """Send once; when the answer is lost, ask the provider what became of the key.
+
+        Lost means an exception (no answer at all) or an UNAVAILABLE answer (a terminal
+        whose link dropped after the request left: the hold may stand), so a hold the
+        provider did place is known and used or released, never left to lapse.
+        """
         try:
-            return send()
+            result = send()
         except KnownError as exc:
             log.warning("payment operation %s: no answer (%s); asking the provider", op.id, exc)
-            try:
-                known = provider.lookup(idempotency_key=op.idempotency_key)
-            except KnownError:
-                known = None
-            if known is not None:
-                return known
-            return ProviderResult(False, error=redact(str(exc)), code=DeclineCode.UNAVAILABLE)
+            failed = ProviderResult(False, error=redact(str(exc)), code=DeclineCode.UNAVAILABLE)
+        else:
+            if result.ok or result.code is not DeclineCode.UNAVAILABLE:
+                return result
+            log.warning(
+                "payment operation %s: the provider could not answer; asking what became of it",
+                op.id,
+            )
+            failed = result
+        try:
+            known = provider.lookup(idempotency_key=op.idempotency_key)
+        except KnownError:
+            known = None
+        return known if known is not None else failed
 
     def _cancel_before_plug(self, c: _Connector, reason: StopReason) -> None:
         s, p = c.session, c.payment
