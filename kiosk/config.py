@@ -66,14 +66,24 @@ class ConnectorConfig(msgspec.Struct, frozen=True, kw_only=True):
     tariff_file: str = "ac_time_of_use.json"  # relative to assets/tariffs or absolute
     ad_hoc_tariff_id: str | None = None  # for bank card and QR (OCPI AD_HOC_PAYMENT)
     regular_tariff_id: str | None = None  # for RFID accounts (OCPI REGULAR)
+    holds: Holds | None = None  # this connector's own holds (a DC charger reserves more)
 
 
 class Holds(msgspec.Struct, frozen=True, kw_only=True):
-    """How much each payment method reserves before charging starts."""
+    """How much each payment method reserves before charging starts (the station's, or
+    a connector's own, like OCPI 2.3's `preauthorize_amount`), and how a hold grows."""
 
     bank_card: Decimal = Decimal("50.00")
     qr_web: Decimal = Decimal("30.00")
     account_token: Decimal = Decimal("100.00")  # the spend cap of an account session
+    # when the running cost reaches 80 % of the hold, ask the provider to add this much
+    # (a terminal that cannot is not asked again: the session stops before the hold)
+    increment: Decimal | None = None
+    max_hold: Decimal = Decimal("300.00")  # never increased past this
+    # how long the card scheme keeps a terminal's pre-authorisation: an alarm this many
+    # minutes before, and the session stopped 10 minutes before, so the capture is in time
+    card_hold_valid_h: int = 72
+    card_hold_alarm_min: int = 60
 
 
 class ReaderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

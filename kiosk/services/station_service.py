@@ -44,7 +44,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from kiosk.charger.clock import driver_wait
-from kiosk.config import ConnectorConfig, Settings
+from kiosk.config import ConnectorConfig, Holds, Settings
 from kiosk.domain import jsonio
 from kiosk.domain.errors import BugError, KnownError, UserFacingError
 from kiosk.domain.payment import (
@@ -52,6 +52,7 @@ from kiosk.domain.payment import (
     Discrepancy,
     DiscrepancyKind,
     OperationKind,
+    OperationState,
     Payment,
     PaymentMethod,
     PaymentOperation,
@@ -165,6 +166,10 @@ class _Connector:
     prompt: TerminalStatus | None = None  # what the terminal asks of the driver now
     pending: str | None = None  # the payment whose authorization is on its way
     cancel_requested: bool = False  # the driver cancelled while it was on its way
+    incrementing: bool = False  # an increase of the hold is on its way
+    no_increments: bool = False  # the provider refused one: stop before the hold instead
+    settle_after_increment: bool = False  # unplugged while an increase was on its way
+    hold_alarmed: bool = False  # the card hold's expiry alarm was raised
 
 
 @dataclass(frozen=True)
@@ -890,8 +895,13 @@ class StationService:
         gross = cost.incl_vat
         c.last_delta = max(Decimal(0), gross - c.last_cost)
         c.last_cost = gross
+        if s.state.is_running and c.payment is not None:
+            self._maybe_increment(c, gross)
         if s.state.is_running and c.payment is not None and gross >= self._stop_threshold(c):
             log.info("session %s: stopping before the hold runs out (%s)", s.id, gross)
+            self.stop(c.config.id, StopReason.HOLD_EXHAUSTED)
+            return
+        if s.state.is_running and c.payment is not None and self._card_hold_expiring(c, r.at):
             self.stop(c.config.id, StopReason.HOLD_EXHAUSTED)
             return
         due = c.last_checkpoint is None or (
@@ -903,6 +913,112 @@ class StationService:
                 uow.commit()
             c.last_checkpoint = r.at
         self._notify(c.config.id, "meter")
+
+    def _maybe_increment(self, c: _Connector, gross: Decimal) -> None:
+        """Ask for more when the running cost reaches 80 % of the hold (if configured)."""
+        p = c.payment
+        holds = self._holds(c)
+        if (
+            p is None
+            or holds.increment is None
+            or c.incrementing
+            or c.no_increments
+            or p.state is not PaymentState.AUTHORIZED
+            or gross < p.authorized * Decimal("0.8")
+        ):
+            return
+        step = min(holds.increment, holds.max_hold - p.authorized)
+        if step <= 0:
+            return
+        op = p.begin_increment(step, self.now())
+        with self.db.unit_of_work() as uow:
+            uow.payments.save(p)
+            uow.audit.append(
+                "station", "payment.increment", p.id, {"amount": str(step)}, at=self.now()
+            )
+            uow.commit()
+        provider = self._guarded[p.method]
+        assert p.provider_ref is not None
+        ref = p.provider_ref
+        c.incrementing = True
+        log.info("payment %s: asking to raise the hold by %s %s", p.id, step, p.currency)
+
+        def send(_status: StatusSink) -> ProviderResult:  # on the device's thread
+            return self._call(
+                lambda: provider.increment(
+                    idempotency_key=op.idempotency_key,
+                    provider_ref=ref,
+                    amount=op.amount,
+                    currency=p.currency,
+                ),
+                provider,
+                op,
+            )
+
+        self.runner.run(
+            p.method, send, lambda result: self._incremented(c, p, op, result), lambda _s: None
+        )
+
+    def _incremented(
+        self, c: _Connector, p: Payment, op: PaymentOperation, result: ProviderResult
+    ) -> None:
+        if self.closed:
+            return
+        c.incrementing = False
+        found = self._apply(p, op, result)
+        ok = op.state is OperationState.SUCCEEDED
+        with self.db.unit_of_work() as uow:
+            uow.payments.save(p)
+            uow.outbox.add(
+                "payment.incremented" if ok else "payment.increment_refused",
+                p.id,
+                _payment_event(p),
+                f"{op.idempotency_key}:event",
+                now=self.now(),
+            )
+            self._record_discrepancies(uow, found)
+            uow.commit()
+        self._warn(found)
+        if ok:
+            log.info("payment %s: the hold is now %s %s", p.id, p.authorized, p.currency)
+        else:
+            c.no_increments = True
+            log.info(
+                "payment %s: the provider does not raise this hold (%s); the session stops"
+                " before it runs out",
+                p.id,
+                (result.code or DeclineCode.DECLINED).value,
+            )
+        if c.settle_after_increment:
+            c.settle_after_increment = False
+            s = c.session if c.session is not None and c.session.payment_id == p.id else None
+            if s is not None and s.totals is not None:
+                self._settle(c, s, p)
+
+    def _card_hold_expiring(self, c: _Connector, now: datetime) -> bool:
+        """A terminal's pre-authorisation lapses after `card_hold_valid_h`: an alarm
+        `card_hold_alarm_min` before; True (stop now) 10 minutes before."""
+        p = c.payment
+        if p is None or p.method is not PaymentMethod.BANK_CARD or not p.operations:
+            return False
+        holds = self._holds(c)
+        expires = p.operations[0].created_at + timedelta(hours=holds.card_hold_valid_h)
+        if not c.hold_alarmed and now >= expires - timedelta(minutes=holds.card_hold_alarm_min):
+            c.hold_alarmed = True
+            log.warning(
+                "payment %s: the card's pre-authorisation lapses at %s; the session stops"
+                " 10 minutes before so that it is captured in time",
+                p.id,
+                expires.isoformat(),
+            )
+            with self.db.unit_of_work() as uow:
+                detail = {"expires": expires.isoformat()}
+                uow.audit.append("station", "payment.hold_expiring", p.id, detail, at=now)
+                uow.outbox.add(
+                    "payment.hold_expiring", p.id, detail, f"{p.id}:hold_expiring", now=now
+                )
+                uow.commit()
+        return now >= expires - timedelta(minutes=10)
 
     def _stop_threshold(self, c: _Connector) -> Decimal:
         """Stop before the running cost can pass the hold, keeping room for what follows.
@@ -937,8 +1053,11 @@ class StationService:
         if c.flow.state is not FlowState.PAYMENT_CHOSEN or c.method is not method:
             raise UserFacingError("Choose this way to pay first.")
 
-    def _hold_amount(self, method: PaymentMethod) -> Decimal:
-        holds = self.settings.holds
+    def _holds(self, c: _Connector) -> Holds:
+        return c.config.holds or self.settings.holds
+
+    def _hold_amount(self, c: _Connector, method: PaymentMethod) -> Decimal:
+        holds = self._holds(c)
         return {
             PaymentMethod.BANK_CARD: holds.bank_card,
             PaymentMethod.QR_WEB: holds.qr_web,
@@ -991,7 +1110,7 @@ class StationService:
         )
         payment.customer_group = group
         session.payment_id = payment.id
-        op = payment.begin_authorize(self._hold_amount(method), now)
+        op = payment.begin_authorize(self._hold_amount(c, method), now)
         with self.db.unit_of_work() as uow:
             uow.sessions.add(session)
             uow.payments.add(payment)
@@ -1338,6 +1457,12 @@ class StationService:
         if p is None:
             raise KnownError(f"session {s.id} has no payment")
         assert s.totals is not None
+        if c is not None and c.incrementing:
+            c.settle_after_increment = True  # settled when the increase's answer is in
+            with self.db.unit_of_work() as uow:
+                uow.sessions.save(s)
+                uow.commit()
+            return
         cost = s.totals.cost_incl_vat
         capture = min(cost, p.authorized)
         now = self.now()
