@@ -114,5 +114,5 @@ def test_a_card_hold_that_would_lapse_stops_the_session_in_time(
         alarm = uow.outbox.get_by_key(f"{payment.id}:hold_expiring")
     assert alarm is not None
     st.run(20 * 60)  # 10 minutes before the hour: stopped, to be captured in time
-    session, _payment_ = _payment(st, "1")
+    session, _ = _payment(st, "1")
     assert session.stop_reason is StopReason.HOLD_EXHAUSTED
