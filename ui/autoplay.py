@@ -23,6 +23,7 @@ from kiosk.charger.clock import SimulatedClock
 from kiosk.charger.vehicles import PERFORMANCE_800V
 from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
+from kiosk.ports import TokenEvent, TokenEventKind
 from ui.bridge import Bridge
 from ui.frames import Frames, quick_window, spin, wait_until
 from ui.worker import StationWorker
@@ -297,6 +298,28 @@ class Autoplay:
         self.shoot("terminal")
         b.payByCard("mc-funds")
         self.shoot("declined")
+        b.back()
+        self._on("payment")
+        # the RFID reader unplugged: that way to pay greyed out, the others still offered
+        self._job(lambda s: s.devices.__setitem__("reader", "missing"))
+        self.shoot(
+            "payment",
+            name="payment-reader-missing",
+            ready=lambda: (b.property("devices") or {}).get("reader") == "missing",
+        )
+        self._job(lambda s: s.devices.__setitem__("reader", "ok"))
+        # a bank card held to the RFID reader, and a card it could not read
+        b.choosePayment("rfid")
+        self._on("waitCard")
+        for kind, shot in (
+            (TokenEventKind.BANK_CARD, "hint-bank-card"),
+            (TokenEventKind.UNREADABLE, "hint-unreadable"),
+        ):
+            b.reader_event(TokenEvent(kind, "autoplay reader", self.service.now()))
+            self.shoot(
+                "waitCard", name=shot, ready=lambda kind=kind: b.property("hint") == kind.value
+            )
+        b.clearHint()
         b.back()
         self._on("payment")
         b.choosePayment("qr")
