@@ -10,9 +10,10 @@ Rectangle {
                                : tone === "error" ? Theme.textOnErrorSoft
                                : tone === "warning" ? Theme.textOnWarningSoft : Theme.textOnNeutralSoft
     implicitWidth: Math.min(label.implicitWidth + 36, maxWidth)
-    implicitHeight: 52
+    implicitHeight: wrap ? Math.max(52, label.implicitHeight + 16) : 52
     property real maxWidth: 600
-    radius: 26
+    property bool wrap: false  // a reason that must be read whole: on two lines if need be
+    radius: wrap && label.lineCount > 1 ? 16 : 26
     color: tone === "success" ? Theme.successSoft
          : tone === "info" ? Theme.infoSoft
          : tone === "error" ? Theme.errorSoft
@@ -27,7 +28,8 @@ Rectangle {
         color: chip._fg
         font.pixelSize: Theme.fontSmall
         font.bold: true
-        wrapMode: Text.NoWrap
-        elide: Text.ElideRight
+        wrapMode: chip.wrap ? Text.WordWrap : Text.NoWrap
+        elide: chip.wrap ? Text.ElideNone : Text.ElideRight
+        horizontalAlignment: Text.AlignHCenter
     }
 }

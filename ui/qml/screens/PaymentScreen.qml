@@ -27,7 +27,8 @@ ScreenPage {
         color: optArea.pressed && enabled ? Theme.surfaceAlt : Theme.surface
         border.width: Theme.high ? 3 : 2
         border.color: enabled ? Theme.primary : Theme.border
-        opacity: enabled ? 1 : 0.55
+        // unavailable: faded, but the reason (the chip) stays fully readable
+        readonly property real faded: enabled ? 1 : 0.55
         Accessible.role: Accessible.Button
         Accessible.name: heading
         Accessible.onPressAction: if (enabled) bridge.choosePayment(method)
@@ -43,6 +44,7 @@ ScreenPage {
                 Layout.preferredHeight: 136
                 Layout.alignment: page.wide ? Qt.AlignHCenter : Qt.AlignVCenter
                 radius: 68
+                opacity: opt.faded
                 color: Theme.primary
                 Icon { anchors.centerIn: parent; name: opt.iconName; size: 80; tone: Theme.iconOnPrimary }
             }
@@ -51,6 +53,7 @@ ScreenPage {
                 spacing: 6
                 KText {
                     Layout.fillWidth: true
+                    opacity: opt.faded
                     text: opt.heading
                     font.pixelSize: Theme.fontLarge
                     font.bold: true
@@ -58,6 +61,7 @@ ScreenPage {
                 }
                 KText {
                     Layout.fillWidth: true
+                    opacity: opt.faded
                     text: opt.detail
                     color: Theme.textMuted
                     horizontalAlignment: page.wide ? Text.AlignHCenter : Text.AlignLeft
@@ -67,12 +71,14 @@ ScreenPage {
                     Layout.alignment: page.wide ? Qt.AlignHCenter : Qt.AlignLeft
                     Layout.topMargin: 6
                     text: opt.note
+                    wrap: true
                     tone: opt.enabled ? "neutral" : "warning"
                     maxWidth: optRow.width - (page.wide ? 0 : 200)
                 }
             }
             Icon {
                 visible: !page.wide
+                opacity: opt.faded
                 name: "chevron"
                 size: 44
                 tone: Theme.iconAccent
