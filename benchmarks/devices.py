@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,7 @@ def _tap(rounds: int, folder: Path, pcscd: Any, slot: str, uid_script: Any) -> i
     def open_station() -> Any:
         screens = made[0]
         kiosk = build_station(settings, speed=1.0, runner=screens.worker.loop.runner)
+        assert kiosk.reader is not None
         kiosk.reader.start(screens.bridge.reader_event)
         opened.append(kiosk)
         return kiosk.service
@@ -160,8 +162,9 @@ def _tap(rounds: int, folder: Path, pcscd: Any, slot: str, uid_script: Any) -> i
     def on(screen: str) -> bool:
         return wait_until(
             app,
-            lambda: bridge.property("screen") == screen
-            and window.property("shownScreen") == screen,
+            lambda: (
+                bridge.property("screen") == screen and window.property("shownScreen") == screen
+            ),
             15,
         )
 
@@ -266,24 +269,31 @@ def _on_loop(loop: Any, job: Callable[[Any], Any]) -> Any:
     return out[0] if out else None
 
 
+def _plug(s: Any, cid: str) -> None:
+    from ui.demo_wiring import developer_action
+
+    developer_action(s.charger, s.settings, cid, "plug")
+
+
 def stall(seconds: float, folder: Path) -> int:
     from kiosk.domain.payment import PaymentMethod
     from kiosk.station import FlowState
-    from ui.demo_wiring import developer_action
 
     _header("station loop stalls")
     loop, _kiosk, settings, kiosks = _headless(folder, extra=2)
     try:
         cards = ["04A1B2C3D4", "04F1EE7A01", "0455AFF001", "04A1B2C3D4E5F6"]
         charging = [c.id for c in settings.connectors[:4]]
+
+        def arrive(s: Any, cid: str, uid: str) -> None:  # a member pays by card, plugs in
+            s.select(cid)
+            s.choose_payment(cid, PaymentMethod.ACCOUNT_TOKEN)
+            s.present_token(uid, cid)
+
         for cid, uid in zip(charging, cards, strict=True):
-            _on_loop(loop, lambda s, cid=cid: s.select(cid))
-            _on_loop(loop, lambda s, cid=cid: s.choose_payment(cid, PaymentMethod.ACCOUNT_TOKEN))
-            _on_loop(loop, lambda s, cid=cid, uid=uid: s.present_token(uid, cid))
+            _on_loop(loop, partial(arrive, cid=cid, uid=uid))
             loop.runner.wait_idle(10)
-            _on_loop(
-                loop, lambda s, cid=cid: developer_action(s.charger, s.settings, cid, "plug")
-            )
+            _on_loop(loop, partial(_plug, cid=cid))
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             states = _on_loop(loop, lambda s: [s.view(c).state for c in charging])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -56,6 +57,10 @@ SCREENS = (
 )
 MEMBER_CARD = "04A1B2C3D4"
 FLEET_CARD = "04F1EE7A01"
+
+
+def _hint_is(bridge: Bridge, what: str) -> bool:
+    return bool(bridge.property("hint") == what)
 
 
 def find_item(window: QQuickWindow, name: str) -> QQuickItem | None:
@@ -316,9 +321,7 @@ class Autoplay:
             (TokenEventKind.UNREADABLE, "hint-unreadable"),
         ):
             b.reader_event(TokenEvent(kind, "autoplay reader", self.service.now()))
-            self.shoot(
-                "waitCard", name=shot, ready=lambda kind=kind: b.property("hint") == kind.value
-            )
+            self.shoot("waitCard", name=shot, ready=partial(_hint_is, b, kind.value))
         b.clearHint()
         b.back()
         self._on("payment")
