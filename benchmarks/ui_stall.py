@@ -114,7 +114,11 @@ def run(seconds: float, folder: Path) -> int:
 
     worker.snapshot.connect(count("snapshots"))
     window.frameSwapped.connect(count("frames"))
-    event.listen(kiosk.service.db.engine, "commit", count("commits"))
+    from kiosk.store import Database
+
+    ledger = kiosk.service.db
+    assert isinstance(ledger, Database)  # the real SQLite ledger
+    event.listen(ledger.engine, "commit", count("commits"))
 
     def on(screen: str) -> bool:
         return wait_until(

@@ -38,13 +38,13 @@ from kiosk.ports import (
     TerminalStatus,
 )
 from kiosk.services.device_states import DeviceStates
+from kiosk.services.ledger import UnitOfWork
 from kiosk.services.station_base import (
     _TOKEN_TYPES,
     _Connector,
     _payment_event,
 )
 from kiosk.station import FlowEvent, FlowState
-from kiosk.store import UnitOfWork
 from kiosk.store.repositories import redact_pan_like
 
 __all__ = ["MoneySaga"]

@@ -47,11 +47,11 @@ from kiosk.ports import (
     TokenAuthorizer,
 )
 from kiosk.services.attempts import AttemptLimiter
+from kiosk.services.ledger import Ledger
 from kiosk.services.payment_runner import InlineRunner, PaymentRunner
 from kiosk.services.provider_boundary import GuardedProvider
 from kiosk.station import ConnectorFlow, FlowEvent, FlowState
 from kiosk.station_keys import StationKeys
-from kiosk.store import Database
 
 __all__ = [
     "RECEIPT_ON_CARD_S",
@@ -187,7 +187,7 @@ class StationBase:
         clock: Clock,
         providers: Mapping[PaymentMethod, PaymentProvider],
         tokens: TokenAuthorizer,
-        db: Database,
+        db: Ledger,
         keys: StationKeys,
         notify: Notify | None = None,
         runner: PaymentRunner | None = None,
