@@ -101,6 +101,9 @@ class TerminalConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     port: int = 20007
     password: str = "000000"  # noqa: S105 - ZVT 06 00 registration: the factory default
     journal: str | None = None  # the driver's transaction journal; default: <database>.zvt
+    # the daily end-of-day (ZVT 06 50: the day's bookings go to the acquirer), in the
+    # station's local time; None: the operator closes the day another way
+    end_of_day: str | None = "03:00"
 
 
 class DevicesConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -274,6 +277,15 @@ def _devices(devices: DevicesConfig | None) -> DevicesConfig | None:
         raise ConfigError(f"devices.terminal.port: {t.port} is not a TCP port")
     if not (t.password.isdigit() and len(t.password) == 6):
         raise ConfigError("devices.terminal.password: six digits (the ZVT password)")
+    if t.end_of_day == "":  # TOML has no null: "" is "never"
+        t = msgspec.structs.replace(t, end_of_day=None)
+        devices = msgspec.structs.replace(devices, terminal=t)
+    if t.end_of_day is not None:
+        hh, sep, mm = t.end_of_day.partition(":")
+        if not (sep and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+            raise ConfigError(
+                f"devices.terminal.end_of_day: {t.end_of_day!r} is not a time of day (HH:MM)"
+            )
     return devices
 
 

@@ -1,12 +1,17 @@
-"""Which devices answer: a way to pay is offered only while its device does.
+"""Which devices answer, and the terminal's upkeep.
 
-A terminal that stopped answering is probed on its own thread every
-TERMINAL_PROBE_S until it answers; the reader's state comes from its events.
+A way to pay is offered only while its device answers. A terminal that stopped
+answering is probed on its own thread every TERMINAL_PROBE_S until it answers; the
+reader's state comes from its events. Once a day, at `devices.terminal.end_of_day`
+in the station's local time, the terminal closes the day (ZVT 06 50): its totals are
+audited and sent through the outbox; a failed one is tried again every 30 minutes.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from kiosk.charger.clock import driver_wait
 from kiosk.domain.payment import (
@@ -15,6 +20,7 @@ from kiosk.domain.payment import (
 )
 from kiosk.ports import (
     CardTerminal,
+    EndOfDay,
     ProviderResult,
     StatusSink,
 )
@@ -71,3 +77,70 @@ class DeviceStates(StationBase):
             )
 
         self.runner.run(PaymentMethod.BANK_CARD, probe, self._terminal_answered, lambda _s: None)
+
+    def _maybe_end_of_day(self, now: datetime) -> None:
+        devices = self.settings.devices
+        at = None if devices is None else devices.terminal.end_of_day
+        terminal = self.providers.get(PaymentMethod.BANK_CARD)
+        if at is None or not isinstance(terminal, CardTerminal) or self._eod_running:
+            return
+        if self._eod_retry_at is not None and now < self._eod_retry_at:
+            return
+        local = now.astimezone(ZoneInfo(self.settings.station.time_zone))
+        hh, _, mm = at.partition(":")
+        if local < local.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0):
+            return
+        day = local.date().isoformat()
+        if self._eod_day == day:
+            return
+        with self.db.unit_of_work(write=False) as uow:
+            done = uow.station_state.get("terminal:end_of_day")
+        if done == day:  # closed before a restart
+            self._eod_day = day
+            return
+        self._eod_running = True
+        log.info("card terminal: closing the day %s (end-of-day)", day)
+        self.runner.run(
+            PaymentMethod.BANK_CARD,
+            lambda _status: terminal.end_of_day(),
+            lambda result: self._end_of_day_done(day, result),
+            lambda _s: None,
+        )
+
+    def _end_of_day_done(self, day: str, result: EndOfDay) -> None:
+        self._eod_running = False
+        if self.closed:
+            return
+        now = self.now()
+        detail = {
+            "day": day,
+            "ok": "true" if result.ok else "false",
+            "total": "" if result.total is None else str(result.total),
+            "count": "" if result.count is None else str(result.count),
+            "code": "" if result.code is None else result.code.value,
+        }
+        with self.db.unit_of_work() as uow:
+            uow.audit.append("station", "terminal.end_of_day", day, detail, at=now)
+            uow.outbox.add(
+                "terminal.end_of_day", day, detail, f"end_of_day:{day}:{now.isoformat()}", now=now
+            )
+            if result.ok:
+                uow.station_state.set("terminal:end_of_day", day, at=now)
+            uow.commit()
+        if result.ok:
+            self._eod_day, self._eod_retry_at = day, None
+            log.info(
+                "card terminal: day %s closed: %s booking(s), %s",
+                day,
+                detail["count"] or "?",
+                detail["total"] or "?",
+            )
+        else:
+            self._eod_retry_at = now + timedelta(minutes=30)
+            log.warning(
+                "card terminal: the end-of-day of %s failed (%s: %s); trying again at %s",
+                day,
+                detail["code"] or "-",
+                result.text or "no text",
+                self._eod_retry_at.isoformat(),
+            )

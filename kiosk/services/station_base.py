@@ -212,6 +212,9 @@ class StationBase:
             "reader": "ok",
         }
         self._next_probe: datetime | None = None
+        self._eod_day: str | None = None  # the local day the terminal last closed
+        self._eod_running = False
+        self._eod_retry_at: datetime | None = None
         self.closed = False  # set by close(): late device answers are dropped
         self._recovering = False  # start-up recovery calls the providers directly
         self.db = db

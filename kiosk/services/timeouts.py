@@ -33,6 +33,7 @@ class Timeouts(Metering):
             and now >= self._next_probe
         ):
             self._probe_terminal()
+        self._maybe_end_of_day(now)
 
     def _timeout(self, c: _Connector) -> None:
         state = c.flow.state

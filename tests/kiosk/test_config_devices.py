@@ -74,8 +74,25 @@ def test_a_file_without_devices_names_none() -> None:
             'terminal = { driver = "none" }\n',
             "speed",
         ),
+        (
+            '[devices]\ncharger = "simulated"\nreader = { driver = "none" }\n'
+            'terminal = { driver = "none", end_of_day = "25:00" }\n',
+            "devices.terminal.end_of_day",
+        ),
     ],
 )
 def test_bad_devices_are_refused_by_name(devices: str, error: str) -> None:
     with pytest.raises(ConfigError, match=error.replace(".", r"\.")):
         load_settings_text(_with_devices(devices), EXAMPLE.parent)
+
+
+def test_an_empty_end_of_day_means_never() -> None:
+    devices = load_settings_text(
+        _with_devices(
+            '[devices]\ncharger = "simulated"\nreader = { driver = "none" }\n'
+            'terminal = { driver = "none", end_of_day = "" }\n'
+        ),
+        EXAMPLE.parent,
+    ).devices
+    assert devices is not None
+    assert devices.terminal.end_of_day is None

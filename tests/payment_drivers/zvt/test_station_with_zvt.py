@@ -13,7 +13,7 @@ from kiosk.config import demo_settings
 from kiosk.domain.payment import PaymentMethod, PaymentState
 from kiosk.services.station_service import TERMINAL_PROBE_S, StationService
 from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
-from kiosk.sim.zvt_terminal import DropAt, Outcome, ZvtSimulator
+from kiosk.sim.zvt_terminal import Command, DropAt, Outcome, ZvtSimulator
 from kiosk.station import FlowState
 from kiosk.station_keys import StationKeys
 from kiosk.store import open_database
@@ -107,3 +107,46 @@ def test_a_link_dropped_before_the_approval_leaves_no_hold(
     station.tick()
     assert station.devices["terminal"] == "ok"
     assert station.method_available(PaymentMethod.BANK_CARD)
+
+
+def test_the_day_is_closed_once_a_day_at_its_time(
+    station: StationService, sim: ZvtSimulator
+) -> None:
+    def closings() -> int:
+        return sum(1 for c in sim.commands if c == Command.END_OF_DAY.value)
+
+    station.tick()  # 10:00 in Berlin, past the default 03:00: today's end-of-day now
+    assert closings() == 1
+    station.tick()
+    assert closings() == 1  # once a day
+    clock = station.clock
+    assert isinstance(clock, SimulatedClock)
+    clock.advance(15 * 3600)  # 01:00 the next day: not yet
+    station.tick()
+    assert closings() == 1
+    clock.advance(2 * 3600 + 60)  # 03:01
+    station.tick()
+    assert closings() == 2
+    with station.db.unit_of_work(write=False) as uow:
+        assert uow.station_state.get("terminal:end_of_day") == "2026-03-03"
+        assert uow.outbox.get_by_key("end_of_day:2026-03-03:2026-03-03T02:01:00+00:00")
+
+
+def test_a_failed_end_of_day_is_tried_again_in_half_an_hour(
+    station: StationService, sim: ZvtSimulator, expect_warnings: ExpectedWarnings
+) -> None:
+    expect_warnings("end-of-day", "ZVT")
+    sim.script(Outcome.BUSY, command=Command.END_OF_DAY)
+    station.tick()
+    with station.db.unit_of_work(write=False) as uow:
+        assert uow.station_state.get("terminal:end_of_day") is None
+    clock = station.clock
+    assert isinstance(clock, SimulatedClock)
+    clock.advance(29 * 60)
+    station.tick()
+    assert sum(1 for c in sim.commands if c == Command.END_OF_DAY.value) == 1
+    clock.advance(2 * 60)
+    station.tick()
+    assert sum(1 for c in sim.commands if c == Command.END_OF_DAY.value) == 2
+    with station.db.unit_of_work(write=False) as uow:
+        assert uow.station_state.get("terminal:end_of_day") == "2026-03-02"
