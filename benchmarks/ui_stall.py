@@ -101,6 +101,8 @@ def run(seconds: float, folder: Path) -> int:
     # as the kiosk wires it: payments on the device threads, the card at the ZVT simulator
     kiosk.service.runner = worker.loop.runner
     bridge.present_card = kiosk.present_card
+    if kiosk.terminal_simulator is not None:
+        kiosk.terminal_simulator.step_delay_s = 0.0
     warnings = screens.warnings
     worker.start()
 

@@ -209,6 +209,8 @@ def run_gui(
         kiosk = build_station(settings, speed=speed, notify=relay, runner=loops[0].runner)
         opened.append(kiosk)
         bridges[0].present_card = kiosk.present_card
+        if not interactive and kiosk.terminal_simulator is not None:
+            kiosk.terminal_simulator.step_delay_s = 0.0  # a scripted run: no one reads it
         if kiosk.reader is not None:
             kiosk.reader.start(bridges[0].reader_event)  # its own thread from here on
         return kiosk.service

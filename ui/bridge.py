@@ -789,6 +789,12 @@ class Bridge(QObject):
             self.answered.emit({"kind": "hint", "what": event.kind.value})
         self._submit("", lambda s: s.reader_event(event))
 
+    @Slot(str)
+    def devReaderEvent(self, kind: str) -> None:
+        """The developer panel: a bank card, or a card that cannot be read, on the reader."""
+        now = datetime.now(UTC)
+        self.reader_event(TokenEvent(TokenEventKind(kind), "developer panel", now))
+
     @Slot()
     def clearHint(self) -> None:
         self._hint = ""

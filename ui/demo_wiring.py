@@ -62,7 +62,8 @@ def token_accounts() -> SimulatedAccounts:
 def zvt_simulator(state: Path) -> ZvtSimulator:
     """A ZVT terminal on loopback that waits for a person to present a card (the
     developer panel's card buttons), so the demo drives the real ZVT driver over TCP."""
-    sim = ZvtSimulator(no_card_timeout_s=110.0, state_path=state)
+    # a second a step, as a real terminal takes: the driver sees "Enter PIN" and the rest
+    sim = ZvtSimulator(no_card_timeout_s=110.0, state_path=state, step_delay_s=1.0)
     sim.wait_for_card = True
     port = sim.start()
     log.info("ZVT terminal simulator on 127.0.0.1:%d", port)

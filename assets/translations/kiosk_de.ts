@@ -390,6 +390,14 @@
         <translation>Gesperrt</translation>
     </message>
     <message>
+        <source>A bank card</source>
+        <translation>Eine Bankkarte</translation>
+    </message>
+    <message>
+        <source>Unreadable</source>
+        <translation>Unlesbar</translation>
+    </message>
+    <message>
         <source>Terminal: present a bank card</source>
         <translation>Terminal: Bankkarte vorhalten</translation>
     </message>
@@ -400,6 +408,22 @@
     <message>
         <source>MC no funds</source>
         <translation>MC ohne Deckung</translation>
+    </message>
+    <message>
+        <source>girocard, PIN</source>
+        <translation>girocard, PIN</translation>
+    </message>
+    <message>
+        <source>PIN wrong</source>
+        <translation>PIN falsch</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Abgelaufen</translation>
+    </message>
+    <message>
+        <source>Not accepted</source>
+        <translation>Nicht akzeptiert</translation>
     </message>
     <message>
         <source>Phone</source>

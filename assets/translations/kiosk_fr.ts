@@ -390,6 +390,14 @@
         <translation>Bloquée</translation>
     </message>
     <message>
+        <source>A bank card</source>
+        <translation>Une carte bancaire</translation>
+    </message>
+    <message>
+        <source>Unreadable</source>
+        <translation>Illisible</translation>
+    </message>
+    <message>
         <source>Terminal: present a bank card</source>
         <translation>Terminal&#xa0;: présenter une carte bancaire</translation>
     </message>
@@ -400,6 +408,22 @@
     <message>
         <source>MC no funds</source>
         <translation>MC sans provision</translation>
+    </message>
+    <message>
+        <source>girocard, PIN</source>
+        <translation>girocard, PIN</translation>
+    </message>
+    <message>
+        <source>PIN wrong</source>
+        <translation>PIN erroné</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expirée</translation>
+    </message>
+    <message>
+        <source>Not accepted</source>
+        <translation>Non acceptée</translation>
     </message>
     <message>
         <source>Phone</source>

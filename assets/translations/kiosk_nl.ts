@@ -390,6 +390,14 @@
         <translation>Geblokkeerd</translation>
     </message>
     <message>
+        <source>A bank card</source>
+        <translation>Een bankpas</translation>
+    </message>
+    <message>
+        <source>Unreadable</source>
+        <translation>Onleesbaar</translation>
+    </message>
+    <message>
         <source>Terminal: present a bank card</source>
         <translation>Terminal: bankpas aanbieden</translation>
     </message>
@@ -400,6 +408,22 @@
     <message>
         <source>MC no funds</source>
         <translation>MC geen saldo</translation>
+    </message>
+    <message>
+        <source>girocard, PIN</source>
+        <translation>girocard, pincode</translation>
+    </message>
+    <message>
+        <source>PIN wrong</source>
+        <translation>Pincode onjuist</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Verlopen</translation>
+    </message>
+    <message>
+        <source>Not accepted</source>
+        <translation>Niet geaccepteerd</translation>
     </message>
     <message>
         <source>Phone</source>

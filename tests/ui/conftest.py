@@ -148,6 +148,8 @@ def kiosk_ui(
     # payments answer through the device threads and the loop's inbox, as in the kiosk
     kiosk.service.runner = worker.loop.runner
     bridge.present_card = kiosk.present_card  # the ZVT simulator behind the real driver
+    if kiosk.terminal_simulator is not None:
+        kiosk.terminal_simulator.step_delay_s = 0.0  # the tests do not read its prompts
     worker.start()
     ui = KioskUi(qtbot, window, bridge, kiosk.service, worker, clock, warnings)
     try:

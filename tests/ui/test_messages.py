@@ -45,8 +45,10 @@ def _user_facing_errors() -> set[str]:
 
 
 def test_the_screen_messages_are_in_the_source() -> None:
-    service = (ROOT / "kiosk" / "services" / "station_service.py").read_text(encoding="utf-8")
-    assert all(f'"{m}"' in service for m in _SCREEN_MESSAGES)
+    services = "".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "kiosk" / "services").glob("*.py")
+    )
+    assert all(f'"{m}"' in services for m in _SCREEN_MESSAGES)
 
 
 def test_every_core_message_has_a_translation() -> None:

@@ -48,6 +48,8 @@ def _station(qapp: QApplication, settings: Settings, *, speed: float) -> Iterato
         screens = made[0]
         kiosk = build_station(settings, speed=speed, runner=screens.worker.loop.runner)
         screens.bridge.present_card = kiosk.present_card
+        if kiosk.terminal_simulator is not None:
+            kiosk.terminal_simulator.step_delay_s = 0.0
         with lock:
             opened.append(kiosk)
         return kiosk.service

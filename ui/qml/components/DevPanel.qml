@@ -120,6 +120,8 @@ Item {
                     DevButton { text: qsTr("Fleet"); onClicked: bridge.tapCard("04F1EE7A01") }
                     DevButton { text: qsTr("Staff"); onClicked: bridge.tapCard("0455AFF001") }
                     DevButton { text: qsTr("Blocked"); onClicked: bridge.tapCard("04B10C4ED0") }
+                    DevButton { text: qsTr("A bank card"); onClicked: bridge.devReaderEvent("bank_card") }
+                    DevButton { text: qsTr("Unreadable"); onClicked: bridge.devReaderEvent("unreadable") }
                 }
                 Heading { text: qsTr("Terminal: present a bank card") }
                 GridLayout {
@@ -129,6 +131,10 @@ Item {
                     DevButton { text: "Mastercard ✓"; onClicked: bridge.payByCard("mc-ok") }
                     DevButton { text: qsTr("Visa declined"); onClicked: bridge.payByCard("visa-declined") }
                     DevButton { text: qsTr("MC no funds"); onClicked: bridge.payByCard("mc-funds") }
+                    DevButton { text: qsTr("girocard, PIN"); onClicked: bridge.payByCard("girocard-ok") }
+                    DevButton { text: qsTr("PIN wrong"); onClicked: bridge.payByCard("girocard-pin-wrong") }
+                    DevButton { text: qsTr("Expired"); onClicked: bridge.payByCard("visa-expired") }
+                    DevButton { text: qsTr("Not accepted"); onClicked: bridge.payByCard("amex-unsupported") }
                 }
                 Heading { text: qsTr("Phone") }
                 DevButton { text: qsTr("QR checkout paid"); onClicked: bridge.qrPaid() }
