@@ -1,7 +1,7 @@
 """The ports: what the core needs from the world, as typing.Protocols.
 
-Adapters in payment_drivers/ (and the simulators in kiosk/charger and
-payment_drivers/simulated) implement them; tests use fakes of the same shape.
+The real drivers in payment_drivers/ and the simulators in kiosk/sim/ and
+kiosk/charger/ implement them; tests use fakes of the same shape (tests/fakes/).
 All times are aware UTC datetimes; money amounts are Decimal in the tariff's currency.
 """
 

@@ -9,7 +9,6 @@ ever reads snapshots and never blocks on the station.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,6 +94,3 @@ class _Signals:
     def unavailable(self, kind: str, line: str) -> None:
         self._worker.unavailable.emit(kind, line)
 
-
-def decimal_text(value: Decimal, places: str = "0.01") -> str:
-    return str(value.quantize(Decimal(places)))

@@ -1,1 +1,0 @@
-"""In-process stand-ins for hardware no developer has on the desk: card reader, terminal."""
