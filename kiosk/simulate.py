@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import TextIO
 
 from kiosk.charger.clock import SimulatedClock
-from kiosk.charger.simulator import ConnectorSpec, SimulatedCharger
+from kiosk.charger.simulator import SimulatedCharger, spec_for
 from kiosk.charger.vehicles import VEHICLES
-from kiosk.config import ConnectorConfig, Settings, demo_settings
+from kiosk.config import Settings, demo_settings
 from kiosk.domain.errors import KnownError, UserFacingError
 from kiosk.domain.payment import PaymentMethod
 from kiosk.domain.session import StopReason
@@ -144,7 +144,7 @@ class _Simulation:
         start = self._resume_time()
         self.clock = SimulatedClock(start)
         registers = self._registers()
-        specs = [_spec(c, registers.get(c.id, Decimal(0))) for c in settings.connectors]
+        specs = [spec_for(c, registers.get(c.id, Decimal(0))) for c in settings.connectors]
         self.charger = SimulatedCharger(
             specs,
             start=start,
@@ -333,31 +333,6 @@ class _Simulation:
             or self.charger.state(cid).plugged_in
             for cid, c in self.service.connectors.items()
         )
-
-
-def _spec(c: ConnectorConfig, register_wh: Decimal) -> ConnectorSpec:
-    if c.power_type == "DC":
-        return ConnectorSpec.dc(
-            c.id,
-            max_power_kw=c.max_power_kw,
-            max_voltage_v=c.voltage_v,
-            max_current_a=c.max_current_a,
-            label=c.label,
-            evse_id=c.evse_id,
-            standard=c.standard,
-            initial_energy_wh=register_wh,
-        )
-    return ConnectorSpec.ac(
-        c.id,
-        phases=3 if c.power_type == "AC_3_PHASE" else 1,
-        current_a=c.max_current_a,
-        voltage_v=c.voltage_v,
-        max_power_kw=c.max_power_kw,
-        label=c.label,
-        evse_id=c.evse_id,
-        standard=c.standard,
-        initial_energy_wh=register_wh,
-    )
 
 
 def run_simulation(

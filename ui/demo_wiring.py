@@ -8,9 +8,9 @@ import random
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.charger.simulator import ConnectorSpec, SimulatedCharger
+from kiosk.charger.simulator import SimulatedCharger, spec_for
 from kiosk.charger.vehicles import MIDSIZE_400V, PERFORMANCE_800V
-from kiosk.config import ConnectorConfig, Settings
+from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
 from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
 from kiosk.sim.zvt_terminal import ZvtSimulator
@@ -20,29 +20,10 @@ __all__ = ["charger", "developer_action", "psp", "token_accounts", "zvt_simulato
 log = logging.getLogger(__name__)
 
 
-def _spec(c: ConnectorConfig) -> ConnectorSpec:
-    if c.power_type == "DC":
-        return ConnectorSpec.dc(
-            c.id,
-            max_power_kw=c.max_power_kw,
-            max_voltage_v=c.voltage_v,
-            max_current_a=c.max_current_a,
-            label=c.label,
-            evse_id=c.evse_id,
-        )
-    return ConnectorSpec.ac(
-        c.id,
-        current_a=c.max_current_a,
-        max_power_kw=c.max_power_kw,
-        label=c.label,
-        evse_id=c.evse_id,
-    )
-
-
 def charger(settings: Settings, start: datetime) -> SimulatedCharger:
     """A physically plausible charger and cars, one meter sample a second."""
     return SimulatedCharger(
-        [_spec(c) for c in settings.connectors],
+        [spec_for(c) for c in settings.connectors],
         start=start,
         rng=random.Random(),  # noqa: S311 - physics noise
         meter_interval_s=1,

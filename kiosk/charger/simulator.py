@@ -42,7 +42,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from kiosk.config import ConnectorConfig
 
 from kiosk.charger.vehicles import VehicleProfile
 from kiosk.domain.errors import BugError, KnownError
@@ -64,6 +67,7 @@ __all__ = [
     "SimulatedCharger",
     "UnknownConnectorError",
     "demo_connectors",
+    "spec_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -754,3 +758,29 @@ class SimulatedCharger:
         conn.power_kw = kw
         conn.current_a = kw * 1000.0 / volts
         conn.battery_kw = kw * efficiency
+
+
+def spec_for(c: ConnectorConfig, register_wh: Decimal = Decimal(0)) -> ConnectorSpec:
+    """The simulated connector for a configured one (its meter register at `register_wh`)."""
+    if c.power_type == "DC":
+        return ConnectorSpec.dc(
+            c.id,
+            max_power_kw=c.max_power_kw,
+            max_voltage_v=c.voltage_v,
+            max_current_a=c.max_current_a,
+            label=c.label,
+            evse_id=c.evse_id,
+            standard=c.standard,
+            initial_energy_wh=register_wh,
+        )
+    return ConnectorSpec.ac(
+        c.id,
+        phases=3 if c.power_type == "AC_3_PHASE" else 1,
+        current_a=c.max_current_a,
+        voltage_v=c.voltage_v,
+        max_power_kw=c.max_power_kw,
+        label=c.label,
+        evse_id=c.evse_id,
+        standard=c.standard,
+        initial_energy_wh=register_wh,
+    )
