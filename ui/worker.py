@@ -93,4 +93,3 @@ class _Signals:
 
     def unavailable(self, kind: str, line: str) -> None:
         self._worker.unavailable.emit(kind, line)
-
