@@ -121,6 +121,11 @@ class Timeouts(msgspec.Struct, frozen=True, kw_only=True):
     inactivity_s: int = 60
     receipt_s: int = 45
     declined_s: int = 20
+    # a payment whose answer has not come by then is cancelled (a terminal asked to
+    # abort); if even that is not answered within `cancel_s`, the screen goes back and
+    # a late answer is voided when it comes (longer than a terminal's own card timeout)
+    authorizing_s: int = 180
+    cancel_s: int = 30
 
 
 class _File(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

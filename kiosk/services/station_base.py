@@ -258,6 +258,7 @@ class StationBase:
             FlowState.DECLINED: t.declined_s,
             FlowState.WAITING_FOR_PLUG: t.plug_in_s,
             FlowState.RECEIPT: t.receipt_s,
+            FlowState.AUTHORIZING: t.authorizing_s,
         }
         seconds = limits.get(transition.target)
         # screen timeouts are the driver's time: real seconds, whatever the demo's speed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.charger.clock import driver_wait
 from kiosk.domain.session import (
     StopReason,
 )
@@ -38,7 +39,9 @@ class Timeouts(Metering):
     def _timeout(self, c: _Connector) -> None:
         state = c.flow.state
         c.deadline = None
-        if state is FlowState.WAITING_FOR_PLUG:
+        if state is FlowState.AUTHORIZING:
+            self._authorizing_too_long(c)
+        elif state is FlowState.WAITING_FOR_PLUG:
             self._cancel_before_plug(c, StopReason.PLUG_TIMEOUT)
         elif state is FlowState.RECEIPT:
             self._leave_receipt(c, FlowEvent.INACTIVITY, "receipt shown long enough")
@@ -56,3 +59,24 @@ class Timeouts(Metering):
         c.session = None
         c.payment = None
         c.method = None
+
+    def _authorizing_too_long(self, c: _Connector) -> None:
+        """No answer within `authorizing_s`: cancel; no answer to that either: go back.
+
+        The payment's operation stays pending in the ledger; an answer that still comes
+        finds the connector gone (`_authorized` voids a hold it brings), and one that
+        never comes is resolved by the next start's recovery.
+        """
+        cid = c.config.id
+        if not c.cancel_requested:
+            log.warning("connector %s: no payment answer in time; cancelling it", cid)
+            self.cancel_payment(cid)
+            c.deadline = self.now() + driver_wait(self.clock, self.settings.timeouts.cancel_s)
+            return
+        log.warning(
+            "connector %s: the payment device answered neither the payment nor the cancel;"
+            " back to the price (a late answer is voided)",
+            cid,
+        )
+        c.pending = None
+        self._cancelled(c, "the payment device did not answer")

@@ -35,6 +35,7 @@ class SlowTerminal:
         self.waiting = threading.Event()  # set while authorize waits for a card
         self.aborts = 0
         self.approve_despite_abort = False  # the card was read as Cancel was pressed
+        self.ignore_abort = False  # a terminal that hangs: the abort never arrives
 
     def present(self, card: str = "visa-ok") -> None:
         self._card = card
@@ -42,6 +43,8 @@ class SlowTerminal:
 
     def abort(self) -> None:
         self.aborts += 1
+        if self.ignore_abort:
+            return
         self._aborted = True
         self._event.set()
 

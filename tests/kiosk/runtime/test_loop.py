@@ -24,6 +24,7 @@ from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
 from kiosk.station import FlowState
 from kiosk.station_keys import StationKeys
 from kiosk.store import open_database
+from tests.conftest import ExpectedWarnings
 from tests.fakes.terminal import SlowTerminal
 from tests.kiosk.services.test_station_service import START, _charger
 
@@ -147,11 +148,12 @@ def test_the_loop_ticks_and_meters_move_while_the_card_is_awaited(running: Runni
     r.on_loop(lambda s: s.present_token("04A1B2C3D4", "2"))
     r.on_loop(lambda _s: r.charger.arrive("2", MIDSIZE_400V, 20, 80, at=r.clock.now()))
     r.until(lambda s: s.view("2").state is FlowState.CHARGING)
+    r.terminal.wait_s = 60.0
     _choose_card(r)
     assert r.terminal.waiting.wait(5)
     before = r.on_loop(lambda s: s.view("2").energy_kwh)
-    for _ in range(20):  # the simulated time runs on; the loop's tick takes the meter in
-        r.on_loop(lambda _s: r.clock.advance(30))
+    for _ in range(20):  # 100 simulated seconds; the loop's tick takes the meter in
+        r.on_loop(lambda _s: r.clock.advance(5))
         time.sleep(0.06)
     after = r.on_loop(lambda s: s.view("2").energy_kwh)
     assert after > before
@@ -210,3 +212,31 @@ def test_a_fault_while_authorizing_aborts_and_voids(running: Running) -> None:
     assert r.loop.runner.wait_idle(5)
     r.until(lambda _s: True)
     assert r.terminal.psp.totals()["open_holds"] == 0
+
+
+def test_a_terminal_that_answers_nothing_is_cancelled_then_left(
+    running: Running, expect_warnings: ExpectedWarnings
+) -> None:
+    from dataclasses import replace
+
+    from kiosk.config import Timeouts
+
+    expect_warnings("no payment answer in time", "answered neither")
+    r = running
+    r.terminal.ignore_abort = True
+    r.on_loop(
+        lambda s: setattr(
+            s, "settings", replace(s.settings, timeouts=Timeouts(authorizing_s=60, cancel_s=30))
+        )
+    )
+    _choose_card(r)
+    assert r.terminal.waiting.wait(5)
+    r.on_loop(lambda _s: r.clock.advance(61))  # past authorizing_s: the terminal is asked
+    r.until(lambda _s: r.terminal.aborts == 1)
+    assert r.on_loop(lambda s: s.view("1").cancelling) is True
+    r.on_loop(lambda _s: r.clock.advance(31))  # nor does it answer that: back to the price
+    r.until(lambda s: s.view("1").state is FlowState.CONNECTOR_CHOSEN)
+    r.terminal.present("visa-ok")  # the answer comes after all: its hold is released
+    assert r.loop.runner.wait_idle(5)
+    r.until(lambda _s: r.terminal.psp.totals()["holds"] == 1)
+    r.until(lambda _s: r.terminal.psp.totals()["open_holds"] == 0)
