@@ -12,10 +12,10 @@ from kiosk.charger.simulator import SimulatedCharger, spec_for
 from kiosk.charger.vehicles import MIDSIZE_400V, PERFORMANCE_800V
 from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
-from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
+from kiosk.sim.psp import SimulatedAccounts, SimulatedGateway, SimulatedPsp
 from kiosk.sim.zvt_terminal import ZvtSimulator
 
-__all__ = ["charger", "developer_action", "psp", "token_accounts", "zvt_simulator"]
+__all__ = ["charger", "developer_action", "gateway", "psp", "zvt_simulator"]
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,9 @@ def psp(settings: Settings, method: PaymentMethod) -> SimulatedPsp:
     return SimulatedPsp(base.with_name(f"{base.name}.psp-{method.value}.sqlite"), method.value)
 
 
-def token_accounts() -> SimulatedAccounts:
-    return SimulatedAccounts()
+def gateway(settings: Settings) -> SimulatedGateway:
+    """RFID contract accounts: the allow-list and the holds on the accounts, one provider."""
+    return SimulatedGateway(psp(settings, PaymentMethod.ACCOUNT_TOKEN), SimulatedAccounts())
 
 
 def zvt_simulator(state: Path) -> ZvtSimulator:

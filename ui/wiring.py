@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.config import ConfigError, Settings
 
 if TYPE_CHECKING:
-    from kiosk.ports import PaymentProvider, TokenAuthorizer, TokenReader
+    from kiosk.ports import PaymentGateway, PaymentProvider, TokenAuthorizer, TokenReader
     from kiosk.services.payment_runner import PaymentRunner
     from kiosk.services.station_service import Notify, StationService
 
@@ -99,9 +99,10 @@ def build_station(
         present_card: Callable[[str], None] | None = None
         simulator: Any = None
         charger: Any = demo_wiring.charger(settings, clock.now())  # devices.charger
-        tokens: TokenAuthorizer = demo_wiring.token_accounts()  # devices.accounts
-        accounts = demo_wiring.psp(settings, PaymentMethod.ACCOUNT_TOKEN)
-        closers.append(accounts.close)
+        gateway = demo_wiring.gateway(settings)  # devices.accounts
+        closers.append(gateway.close)
+        accounts: PaymentGateway = gateway  # who may charge, and their holds: one provider
+        tokens: TokenAuthorizer = accounts
         providers[PaymentMethod.ACCOUNT_TOKEN] = accounts
         if devices.qr == "simulated":
             qr = demo_wiring.psp(settings, PaymentMethod.QR_WEB)
