@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,7 @@ class Bridge(QObject):
         self._snapshot: Snapshot | None = None
         # the demo's terminal simulator (ui.wiring.Kiosk.present_card), once the station is open
         self._hint = ""
+        self._cancel_home = ""  # the connector whose Cancel leads back to the start
         self.present_card: Callable[[str], None] | None = None
         self._active = ""  # the connector the driver looks at; "" = overview
         self._paying = False  # on the payment-choice step of the price screen
@@ -152,6 +154,17 @@ class Bridge(QObject):
                 )
             ):
                 self._active, self._paying = "", False
+            if (
+                cid == self._cancel_home
+                and before is FlowState.AUTHORIZING
+                and view.state is FlowState.CONNECTOR_CHOSEN
+            ):
+                # "Cancel" (not "Other payment") while the terminal waited: once it has
+                # answered the abort, the driver is back at the start
+                self._cancel_home = ""
+                self._submit(cid, partial(_back_to_idle, cid=cid))
+                if cid == self._active:
+                    self._active, self._paying = "", False
             if view.state is FlowState.RECEIPT and before not in (None, FlowState.RECEIPT):
                 self._receipt_arrived(cid)
         self.changed.emit()
@@ -712,10 +725,12 @@ class Bridge(QObject):
 
     @Slot()
     def cancelPayment(self) -> None:
-        """Cancel while the terminal waits for the card: it is asked to abort."""
+        """Cancel while the terminal waits for the card: it is asked to abort, and the
+        screen goes to the start once it has answered ("Other payment": `back`)."""
         cid = self._active
         view = self._view()
         if view is not None and view.state is FlowState.AUTHORIZING:
+            self._cancel_home = cid
             self._submit(cid, lambda s: s.cancel_payment(cid))
         else:
             self.goHome()

@@ -47,7 +47,17 @@ def test_cancel_aborts_the_terminal_and_goes_back(kiosk_ui: KioskUi) -> None:
     ui.qtbot.waitUntil(lambda: ui.session().get("terminalPrompt") == "present_card")
     ui.click("cancelButton")
     ui.qtbot.waitUntil(lambda: terminal.aborts == 1)
-    ui.on("payment")  # nothing was charged: another way to pay, or the start
+    ui.on("overview")  # nothing was charged; back at the start
+    ui.qtbot.waitUntil(lambda: ui.job(lambda s: s.view("1").state.value) == "idle")
+
+
+def test_other_payment_aborts_the_terminal_and_offers_the_others(kiosk_ui: KioskUi) -> None:
+    ui = kiosk_ui
+    terminal = _to_terminal(ui)
+    ui.qtbot.waitUntil(lambda: ui.session().get("terminalPrompt") == "present_card")
+    ui.click("backButton")
+    ui.qtbot.waitUntil(lambda: terminal.aborts == 1)
+    ui.on("payment")
 
 
 @pytest.mark.parametrize(
