@@ -84,6 +84,8 @@ class DeviceStates(StationBase):
         terminal = self.providers.get(PaymentMethod.BANK_CARD)
         if at is None or not isinstance(terminal, CardTerminal) or self._eod_running:
             return
+        if self.devices.get("terminal") == "missing":
+            return  # closed once it answers again
         if self._eod_retry_at is not None and now < self._eod_retry_at:
             return
         local = now.astimezone(ZoneInfo(self.settings.station.time_zone))

@@ -37,6 +37,7 @@ from kiosk.domain.session import (
 )
 from kiosk.domain.tariff import Tariff
 from kiosk.ports import (
+    CardTerminal,
     Charger,
     ChargerEvent,
     Clock,
@@ -211,7 +212,11 @@ class StationBase:
             "qr": "ok" if PaymentMethod.QR_WEB in providers else "none",
             "reader": "ok",
         }
-        self._next_probe: datetime | None = None
+        # a terminal is asked at the first tick whether it answers (so a terminal that is
+        # off shows as unavailable before a driver picks it), then only while it does not
+        self._next_probe: datetime | None = (
+            self.now() if isinstance(providers.get(PaymentMethod.BANK_CARD), CardTerminal) else None
+        )
         self._eod_day: str | None = None  # the local day the terminal last closed
         self._eod_running = False
         self._eod_retry_at: datetime | None = None

@@ -28,12 +28,8 @@ class Timeouts(Metering):
         for c in self.connectors.values():
             if c.deadline is not None and now >= c.deadline:
                 self._timeout(c)
-        if (
-            self.devices.get("terminal") == "missing"
-            and self._next_probe is not None
-            and now >= self._next_probe
-        ):
-            self._probe_terminal()
+        if self._next_probe is not None and now >= self._next_probe:
+            self._probe_terminal()  # at the first tick, then while it does not answer
         self._maybe_end_of_day(now)
 
     def _timeout(self, c: _Connector) -> None:

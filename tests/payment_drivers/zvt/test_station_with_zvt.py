@@ -150,3 +150,29 @@ def test_a_failed_end_of_day_is_tried_again_in_half_an_hour(
     assert sum(1 for c in sim.commands if c == Command.END_OF_DAY.value) == 2
     with station.db.unit_of_work(write=False) as uow:
         assert uow.station_state.get("terminal:end_of_day") == "2026-03-02"
+
+
+def test_a_terminal_that_is_off_at_the_start_shows_before_anyone_picks_it(
+    tmp_path: Path, expect_warnings: ExpectedWarnings
+) -> None:
+    expect_warnings("card terminal does not answer", "ZVT")
+    settings = demo_settings(tmp_path / "kiosk.sqlite")
+    terminal = ZvtTerminal("127.0.0.1", 1, connect_timeout_s=ACK_S, ack_timeout_s=ACK_S)
+    db = open_database(settings.database)
+    try:
+        service = StationService(
+            settings=settings,
+            charger=_charger(settings, START),
+            clock=SimulatedClock(START),
+            providers={PaymentMethod.BANK_CARD: terminal},
+            tokens=SimulatedAccounts(),
+            db=db,
+            keys=StationKeys.from_secret(b"a station secret of 32 bytes ..."),
+        )
+        assert service.method_available(PaymentMethod.BANK_CARD)  # not asked yet
+        service.tick()  # the first tick asks it
+        assert service.devices["terminal"] == "missing"
+        assert not service.method_available(PaymentMethod.BANK_CARD)
+    finally:
+        terminal.close()
+        db.close()
