@@ -65,7 +65,7 @@ def _settings(folder: Path, devices: str, extra: int = 0) -> Any:
     from kiosk import config
     from kiosk.paths import assets_dir
 
-    text = config._DEMO[: config._DEMO.index("# the demo:")] + devices
+    text = config.demo_config_text(devices)
     settings = config.load_settings_text(text, assets_dir(), folder / "bench.sqlite")
     first = settings.connectors[0]
     more = [

@@ -175,13 +175,12 @@ def run(sessions: int, every: int, folder: Path) -> int:
     from PySide6.QtGui import QGuiApplication
 
     from kiosk.config import demo_settings
-    from ui.app import SnapshotRelay, build_station, load_screens
+    from ui.app import build_station, load_screens
 
     settings = demo_settings(folder / "memory.sqlite")
     app = QGuiApplication.instance() or QGuiApplication(["ui_memory"])
-    relay = SnapshotRelay()
-    kiosk = build_station(settings, speed=1.0, notify=relay)
-    screens = load_screens(app, settings, lambda: kiosk.service, demo=True, relay=relay)
+    kiosk = build_station(settings, speed=1.0)
+    screens = load_screens(app, settings, lambda: kiosk.service, demo=True)
     engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
     # as the kiosk wires it: payments on the device threads, the card at the ZVT simulator
     kiosk.service.runner = worker.loop.runner

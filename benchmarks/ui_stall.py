@@ -89,14 +89,13 @@ def run(seconds: float, folder: Path) -> int:
     from PySide6.QtGui import QGuiApplication
     from sqlalchemy import event
 
-    from ui.app import SnapshotRelay, build_station, load_screens
+    from ui.app import build_station, load_screens
     from ui.frames import wait_until
 
     settings = four_connectors(folder / "stall.sqlite")
     app = QGuiApplication.instance() or QGuiApplication(["ui_stall"])
-    relay = SnapshotRelay()
-    kiosk = build_station(settings, speed=1.0, notify=relay)
-    screens = load_screens(app, settings, lambda: kiosk.service, demo=False, relay=relay)
+    kiosk = build_station(settings, speed=1.0)
+    screens = load_screens(app, settings, lambda: kiosk.service, demo=False)
     engine, window, bridge, worker = screens.engine, screens.window, screens.bridge, screens.worker
     # as the kiosk wires it: payments on the device threads, the card at the ZVT simulator
     kiosk.service.runner = worker.loop.runner

@@ -30,6 +30,7 @@ __all__ = [
     "Settings",
     "StationInfo",
     "TerminalConfig",
+    "demo_config_text",
     "load_settings",
 ]
 
@@ -307,7 +308,15 @@ def load_settings(path: Path) -> Settings:
 
 def demo_settings(database: Path) -> Settings:
     """The demo station: two AC 22 kW and one DC 150 kW connector."""
-    return load_settings_text(_DEMO, assets_dir(), database)
+    return load_settings_text(demo_config_text(), assets_dir(), database)
+
+
+def demo_config_text(devices: str | None = None) -> str:
+    """The demo station's configuration (TOML, paths relative to the assets), with the
+    demo's own `[devices]` or the one given: a station on other devices to try."""
+    if devices is None:
+        return _DEMO
+    return _DEMO[: _DEMO.index(_DEMO_DEVICES)] + devices
 
 
 def load_settings_text(text: str, base: Path, database: Path | None = None) -> Settings:
@@ -317,6 +326,7 @@ def load_settings_text(text: str, base: Path, database: Path | None = None) -> S
     return settings_from_dict(data, base)
 
 
+_DEMO_DEVICES = "# the demo's devices:"
 _DEMO = """
 database = "kiosk.sqlite"
 checkpoint_s = 10
@@ -368,7 +378,7 @@ voltage_v = "920"
 standard = "IEC_62196_T2_COMBO"
 tariff_file = "tariffs/dc_power_tiers.json"
 
-# the demo: the simulated charger, the ZVT simulator behind the real ZVT driver, no
+# the demo's devices: the simulated charger, the ZVT simulator behind the real ZVT driver, no
 # RFID reader hardware (the developer panel taps the cards)
 [devices]
 charger = "simulated"

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Kiosk",
     "Screens",
-    "SnapshotRelay",
     "build_station",
     "load_screens",
     "prepare_engine",
@@ -56,22 +55,6 @@ STATION_RETRY_S = 30.0
 def _qml_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     return Path(bundle) / "ui" / "qml" if bundle else QML_DIR
-
-
-class SnapshotRelay:
-    """The station's transition hook: one extra snapshot when a payment starts authorizing.
-
-    Payments answer through the device threads, so the loop publishes "authorizing"
-    after the job anyway; this keeps it so where a provider answers inline (a test's).
-    Runs on the station thread, mid-job.
-    """
-
-    def __init__(self) -> None:
-        self.worker: StationWorker | None = None
-
-    def __call__(self, connector_id: str, what: str) -> None:
-        if what == "authorizing" and self.worker is not None:
-            self.worker._emit()  # the worker's own snapshot, on its own thread
 
 
 def _translations() -> Path:
@@ -139,7 +122,6 @@ def load_screens(
     demo: bool,
     orientation: str = "portrait",
     fullscreen: bool = False,
-    relay: SnapshotRelay | None = None,
     close_station: Callable[[StationService], None] | None = None,
     retry_s: float | None = STATION_RETRY_S,
 ) -> Screens:
@@ -157,8 +139,6 @@ def load_screens(
     worker = StationWorker(
         open_station, close_station=close_station, database=settings.database, retry_s=retry_s
     )
-    if relay is not None:
-        relay.worker = worker
     engine = QQmlApplicationEngine()
     retranslate = translator(app, engine)
     bridge = Bridge(worker, settings, retranslate=retranslate, demo=demo, orientation=orientation)
@@ -198,7 +178,6 @@ def run_gui(
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     app.setApplicationName("EV Charging Kiosk")
     route_qt_messages()
-    relay = SnapshotRelay()
     opened: list[Kiosk] = []
     interactive = not quit_after_ready and autoplay_dir is None
 
@@ -206,7 +185,7 @@ def run_gui(
     bridges: list[Bridge] = []
 
     def open_station() -> StationService:  # on the station thread
-        kiosk = build_station(settings, speed=speed, notify=relay, runner=loops[0].runner)
+        kiosk = build_station(settings, speed=speed, runner=loops[0].runner)
         opened.append(kiosk)
         bridges[0].present_card = kiosk.present_card
         if not interactive and kiosk.terminal_simulator is not None:
@@ -228,7 +207,6 @@ def run_gui(
             demo=demo,
             orientation=orientation,
             fullscreen=fullscreen,
-            relay=relay,
             close_station=close_station,
             retry_s=STATION_RETRY_S if interactive else None,
         )

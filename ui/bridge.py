@@ -802,7 +802,8 @@ class Bridge(QObject):
             return
         if event.kind in (TokenEventKind.BANK_CARD, TokenEventKind.UNREADABLE):
             self.answered.emit({"kind": "hint", "what": event.kind.value})
-        self._submit("", lambda s: s.reader_event(event))
+        elif event.kind is not TokenEventKind.REMOVED:  # attached, detached, faulted
+            self._submit("", lambda s: s.reader_event(event))
 
     @Slot(str)
     def devReaderEvent(self, kind: str) -> None:

@@ -12,7 +12,7 @@ from kiosk.charger.simulator import SimulatedCharger, spec_for
 from kiosk.charger.vehicles import MIDSIZE_400V, PERFORMANCE_800V
 from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
-from kiosk.sim.psp import SimulatedAccounts, SimulatedGateway, SimulatedPsp
+from kiosk.sim.psp import SimulatedGateway, SimulatedPsp
 from kiosk.sim.zvt_terminal import ZvtSimulator
 
 __all__ = ["charger", "developer_action", "gateway", "psp", "zvt_simulator"]
@@ -30,15 +30,20 @@ def charger(settings: Settings, start: datetime) -> SimulatedCharger:
     )
 
 
-def psp(settings: Settings, method: PaymentMethod) -> SimulatedPsp:
-    """The far side of a payment, durable beside the ledger (a PSP outlives the kiosk)."""
+def _psp_file(settings: Settings, method: PaymentMethod) -> Path:
+    """Beside the ledger: a PSP outlives the kiosk, and its files go with the ledger's."""
     base = settings.database
-    return SimulatedPsp(base.with_name(f"{base.name}.psp-{method.value}.sqlite"), method.value)
+    return base.with_name(f"{base.name}.psp-{method.value}.sqlite")
+
+
+def psp(settings: Settings, method: PaymentMethod) -> SimulatedPsp:
+    """The far side of a payment, durable beside the ledger."""
+    return SimulatedPsp(_psp_file(settings, method), method.value)
 
 
 def gateway(settings: Settings) -> SimulatedGateway:
     """RFID contract accounts: the allow-list and the holds on the accounts, one provider."""
-    return SimulatedGateway(psp(settings, PaymentMethod.ACCOUNT_TOKEN), SimulatedAccounts())
+    return SimulatedGateway(_psp_file(settings, PaymentMethod.ACCOUNT_TOKEN))
 
 
 def zvt_simulator(state: Path) -> ZvtSimulator:

@@ -23,7 +23,7 @@ from kiosk.config import ConfigError, Settings
 if TYPE_CHECKING:
     from kiosk.ports import PaymentGateway, PaymentProvider, TokenAuthorizer, TokenReader
     from kiosk.services.payment_runner import PaymentRunner
-    from kiosk.services.station_service import Notify, StationService
+    from kiosk.services.station_service import StationService
 
 __all__ = ["Kiosk", "build_station"]
 
@@ -61,7 +61,6 @@ def build_station(
     settings: Settings,
     *,
     speed: float,
-    notify: Notify | None = None,
     runner: PaymentRunner | None = None,
 ) -> Kiosk:
     """Open the ledger, build the named devices, recover; close everything on failure."""
@@ -142,7 +141,6 @@ def build_station(
             tokens=tokens,
             db=db,
             keys=keys,
-            notify=notify,
             runner=runner,
         )
         if devices.reader.driver == "none":

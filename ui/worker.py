@@ -71,10 +71,6 @@ class StationWorker(QObject):
         """Queue an event (from any thread); its errors reach the screen via `failed`."""
         self.loop.submit(connector_id, job)
 
-    def _emit(self) -> None:
-        """A snapshot now, from the loop's thread (the transition hook)."""
-        self.loop.publish()
-
 
 class _Signals:
     """The loop's Listener: each call, on the loop's thread, becomes the worker's signal."""

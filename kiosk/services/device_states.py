@@ -23,6 +23,8 @@ from kiosk.ports import (
     EndOfDay,
     ProviderResult,
     StatusSink,
+    TokenEvent,
+    TokenEventKind,
 )
 from kiosk.services.station_base import (
     _DEVICE_OF,
@@ -146,3 +148,25 @@ class DeviceStates(StationBase):
                 result.text or "no text",
                 self._eod_retry_at.isoformat(),
             )
+
+    def reader_event(self, event: TokenEvent) -> None:
+        """The RFID reader attached, detached or faulted: RFID is offered while it is there.
+
+        Cards on it take the driver's path (`present_token`); the driver logs them."""
+        kind = event.kind
+        if kind not in (
+            TokenEventKind.READER_ATTACHED,
+            TokenEventKind.READER_DETACHED,
+            TokenEventKind.READER_FAULT,
+        ):
+            return
+        state = "ok" if kind is TokenEventKind.READER_ATTACHED else "missing"
+        if self.devices.get("reader") != state:
+            log.log(
+                logging.INFO if state == "ok" else logging.WARNING,
+                "card reader %s: %s%s",
+                event.reader,
+                kind.value,
+                f" ({event.detail})" if event.detail else "",
+            )
+        self.devices["reader"] = state

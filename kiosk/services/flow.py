@@ -27,8 +27,6 @@ from kiosk.domain.session import (
 from kiosk.ports import (
     CardTerminal,
     TokenAuthorization,
-    TokenEvent,
-    TokenEventKind,
 )
 from kiosk.services.station_base import (
     RECENT_RECEIPTS_S,
@@ -120,7 +118,6 @@ class Flow(Timeouts):
                 log.warning(
                     "connector %s: the abort did not reach the terminal: %s", connector_id, exc
                 )
-        self._notify(c.config.id, "cancelling")
 
     def pay_by_qr(self, connector_id: str, checkout_id: str) -> bool | None:
         """The phone paid on the checkout page: confirm the hold with the backend."""
@@ -228,36 +225,6 @@ class Flow(Timeouts):
             c.session is not None and c.session.token_hash == hashed
             for c in self.connectors.values()
         )
-
-    def reader_event(self, event: TokenEvent) -> str | None:
-        """An RFID reader's event: the reader's state, or a card on it (what it did)."""
-        kind = event.kind
-        if kind in (
-            TokenEventKind.READER_ATTACHED,
-            TokenEventKind.READER_DETACHED,
-            TokenEventKind.READER_FAULT,
-        ):
-            state = "ok" if kind is TokenEventKind.READER_ATTACHED else "missing"
-            if self.devices.get("reader") != state:
-                log.log(
-                    logging.INFO if state == "ok" else logging.WARNING,
-                    "card reader %s: %s%s",
-                    event.reader,
-                    kind.value,
-                    f" ({event.detail})" if event.detail else "",
-                )
-            self.devices["reader"] = state
-            return None
-        if kind is TokenEventKind.PRESENTED and event.uid:
-            self.devices["reader"] = "ok"
-            return self.present_token(event.uid)
-        if kind is TokenEventKind.BANK_CARD:
-            log.info("a bank card was held to the RFID reader: nothing of it was read")
-            return "bank_card"
-        if kind is TokenEventKind.UNREADABLE:
-            log.info("a card on the RFID reader could not be read: %s", event.detail or "-")
-            return "unreadable"
-        return None
 
     def stop(self, connector_id: str, reason: StopReason) -> None:
         c = self._c(connector_id)

@@ -148,7 +148,6 @@ class Metering(MoneySaga):
                 uow.sessions.save(s)
                 uow.commit()
             c.last_checkpoint = r.at
-        self._notify(c.config.id, "meter")
 
     def _maybe_increment(self, c: _Connector, gross: Decimal) -> None:
         """Ask for more when the running cost reaches 80 % of the hold (if configured)."""

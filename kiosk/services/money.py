@@ -519,4 +519,3 @@ class MoneySaga(DeviceStates):
             status.prompt.value,
             f" ({status.text})" if status.text else "",
         )
-        self._notify(c.config.id, "prompt")

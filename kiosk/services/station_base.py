@@ -11,12 +11,12 @@ The few calls a seam makes into one composed above it are declared here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk.charger.clock import driver_wait
 from kiosk.config import ConnectorConfig, Holds, Settings
@@ -61,7 +61,6 @@ __all__ = [
     "CodeAnswer",
     "CodeOutcome",
     "ConnectorView",
-    "Notify",
     "StationBase",
 ]
 
@@ -107,10 +106,6 @@ class CodeAnswer:
     cost: Amount | None = None
     tries_left: int = 0
     locked_s: int = 0
-
-
-class Notify(Protocol):
-    def __call__(self, connector_id: str, what: str) -> None: ...
 
 
 @dataclass
@@ -190,7 +185,6 @@ class StationBase:
         tokens: TokenAuthorizer,
         db: Ledger,
         keys: StationKeys,
-        notify: Notify | None = None,
         runner: PaymentRunner | None = None,
     ) -> None:
         self.settings = settings
@@ -224,7 +218,6 @@ class StationBase:
         self._recovering = False  # start-up recovery calls the providers directly
         self.db = db
         self.keys = keys
-        self._notify: Callable[[str, str], None] = notify or (lambda _c, _w: None)
         self.codes = AttemptLimiter(clock)  # stop codes typed at this station, any screen
         self.connectors: dict[str, _Connector] = {}
         for c in settings.connectors:
@@ -268,7 +261,6 @@ class StationBase:
         seconds = limits.get(transition.target)
         # screen timeouts are the driver's time: real seconds, whatever the demo's speed
         c.deadline = None if seconds is None else now + driver_wait(self.clock, seconds)
-        self._notify(c.config.id, transition.target.value)
 
     def tariff_for(self, connector_id: str, method: PaymentMethod | None) -> Tariff:
         """The tariff a driver paying this way sees and pays (OCPI type, validity)."""

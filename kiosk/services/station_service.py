@@ -46,7 +46,6 @@ from kiosk.services.station_base import (
     CodeAnswer,
     CodeOutcome,
     ConnectorView,
-    Notify,
 )
 
 __all__ = [
@@ -56,7 +55,6 @@ __all__ = [
     "CodeAnswer",
     "CodeOutcome",
     "ConnectorView",
-    "Notify",
     "StationService",
 ]
 

@@ -310,60 +310,14 @@ class SimulatedAccounts:
         )
 
 
-class SimulatedGateway:
+class SimulatedGateway(SimulatedPsp):
     """The account side of RFID contract customers (`kiosk.ports.PaymentGateway`): who
-    may charge (the allow-list) and the holds on their accounts (a `SimulatedPsp`), as
-    one provider, as the backend will be."""
+    may charge (the allow-list) and the holds on their accounts (this PSP), as one
+    provider, as the backend will be."""
 
-    def __init__(self, holds: SimulatedPsp, accounts: SimulatedAccounts | None = None) -> None:
-        self.holds = holds
+    def __init__(self, path: Path | None, accounts: SimulatedAccounts | None = None) -> None:
+        super().__init__(path, "account_token")
         self.accounts = accounts or SimulatedAccounts()
 
     def authorize_token(self, uid: str) -> TokenAuthorization:
         return self.accounts.authorize_token(uid)
-
-    def authorize(
-        self, *, idempotency_key: str, amount: Decimal, currency: str, reference: str
-    ) -> ProviderResult:
-        return self.holds.authorize(
-            idempotency_key=idempotency_key, amount=amount, currency=currency, reference=reference
-        )
-
-    def increment(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self.holds.increment(
-            idempotency_key=idempotency_key,
-            provider_ref=provider_ref,
-            amount=amount,
-            currency=currency,
-        )
-
-    def capture(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self.holds.capture(
-            idempotency_key=idempotency_key,
-            provider_ref=provider_ref,
-            amount=amount,
-            currency=currency,
-        )
-
-    def void(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self.holds.void(
-            idempotency_key=idempotency_key,
-            provider_ref=provider_ref,
-            amount=amount,
-            currency=currency,
-        )
-
-    def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
-        return self.holds.lookup(idempotency_key=idempotency_key)
-
-    def open_holds(self, *, reference_prefix: str) -> Sequence[ProviderHold]:
-        return self.holds.open_holds(reference_prefix=reference_prefix)
-
-    def close(self) -> None:
-        self.holds.close()

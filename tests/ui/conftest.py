@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.charger.clock import SimulatedClock
 from kiosk.config import demo_settings
 from kiosk.services.station_service import StationService
-from ui.app import SnapshotRelay, build_station, load_screens
+from ui.app import build_station, load_screens
 from ui.autoplay import click, find_item
 from ui.bridge import Bridge
 from ui.worker import StationWorker
@@ -126,8 +126,7 @@ def kiosk_ui(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[KioskUi]:
     orientation = getattr(request, "param", "portrait")
-    relay = SnapshotRelay()
-    kiosk = build_station(demo_settings(tmp_path / "k.sqlite"), speed=1.0, notify=relay)
+    kiosk = build_station(demo_settings(tmp_path / "k.sqlite"), speed=1.0)
     clock = SimulatedClock(kiosk.service.now())
     kiosk.service.clock = clock  # before the station thread starts: no race
     screens = load_screens(
@@ -136,7 +135,6 @@ def kiosk_ui(
         lambda: kiosk.service,
         demo=True,
         orientation=orientation,
-        relay=relay,
     )
     window, bridge, worker, warnings = (
         screens.window,

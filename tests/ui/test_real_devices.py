@@ -19,7 +19,7 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import Settings, load_settings_text
+from kiosk.config import Settings, demo_config_text, load_settings_text
 from kiosk.paths import assets_dir
 from kiosk.services.station_service import StationService
 from kiosk.sim.zvt_terminal import ZvtSimulator
@@ -41,17 +41,14 @@ MEMBER_7_BYTES = "04A1B2C3D4E5F6"  # kiosk.sim.psp.TEST_TOKENS: a member's card
 
 
 def _settings(tmp_path: Path, zvt_port: int) -> Settings:
-    from kiosk import config
-
-    text = config._DEMO[: config._DEMO.index("# the demo:")]
-    text += f"""
+    text = demo_config_text(f"""
 [devices]
 charger = "simulated"
 accounts = "simulated"
 qr = "none"
 reader = {{ driver = "pcsc", pattern = "{SLOTS[0]}" }}
 terminal = {{ driver = "zvt", host = "127.0.0.1", port = {zvt_port} }}
-"""
+""")
     return load_settings_text(text, assets_dir(), tmp_path / "run.sqlite")
 
 
@@ -189,13 +186,11 @@ def test_the_reader_unplugged_and_back(run: Run, expect_warnings: ExpectedWarnin
 
 
 def _run_config(tmp_path: Path, devices: str) -> Path:
-    from kiosk import config
-
-    text = config._DEMO[: config._DEMO.index("# the demo:")].replace(
+    text = demo_config_text(devices).replace(
         'tariff_file = "tariffs/', f'tariff_file = "{assets_dir()}/tariffs/'
     )
     path = tmp_path / "station.toml"
-    path.write_text(text + devices, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from kiosk.domain.payment import DeclineCode
 from kiosk.ports import PaymentGateway
-from kiosk.sim.psp import SimulatedAccounts, SimulatedGateway, SimulatedPsp
+from kiosk.sim.psp import SimulatedAccounts, SimulatedGateway
 
 
 def test_one_provider_checks_the_card_and_holds_on_the_account() -> None:
-    gateway: PaymentGateway = SimulatedGateway(SimulatedPsp(None, "account_token"))
+    gateway: PaymentGateway = SimulatedGateway(None)
     assert gateway.authorize_token("04A1B2C3D4").allowed
     refused = gateway.authorize_token("04B10C4ED0")
     assert not refused.allowed
@@ -41,7 +41,7 @@ def test_it_takes_its_own_allow_list() -> None:
     from kiosk.ports import TokenAuthorization
 
     accounts = SimulatedAccounts({"A1B2C3D4": TokenAuthorization(True, "fleet", "C-1")})
-    gateway = SimulatedGateway(SimulatedPsp(None, "account_token"), accounts)
+    gateway = SimulatedGateway(None, accounts)
     assert gateway.authorize_token("a1b2c3d4").customer_group == "fleet"
     assert gateway.authorize_token("04A1B2C3D4").code is DeclineCode.UNKNOWN_CARD
     gateway.close()
