@@ -28,6 +28,7 @@ __all__ = [
     "EndOfDay",
     "HoldListing",
     "MeterReading",
+    "MobilePay",
     "PaymentGateway",
     "PaymentProvider",
     "PowerType",
@@ -226,6 +227,7 @@ class TerminalPrompt(Enum):
     REMOVE_CARD = "remove_card"
     WAIT = "wait"  # any other "please wait"
     OTHER = "other"  # a text of the terminal's own: `TerminalStatus.text`
+    SCAN_QR = "scan_qr"  # a mobile payment waits on the phone: `url` is its checkout page
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +237,8 @@ class TerminalStatus:
     prompt: TerminalPrompt
     text: str = ""  # the terminal's own display text, redacted; shown as is, never a key
     code: int | None = None  # the protocol's status code, for the log
+    url: str = ""  # SCAN_QR: the checkout page the QR code on the screen opens
+    expires_at: datetime | None = None  # SCAN_QR: when that page stops taking the payment
 
 
 # who hears a terminal's statuses (called on the terminal's thread)
@@ -309,6 +313,47 @@ class CardTerminal(Protocol):
     def end_of_day(self) -> EndOfDay: ...
 
     def diagnose(self) -> TerminalDiagnosis: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class MobilePay(Protocol):
+    """A payment the driver makes on their phone (a QR code to a checkout page).
+
+    Like a card terminal's, its `authorize` waits on the driver: it creates the payment
+    at the backend, calls `on_status` with `TerminalPrompt.SCAN_QR` (the checkout URL
+    and its expiry, for the QR code on the screen; again with a new URL when it is
+    renewed), then waits until the phone paid, the page expired, or `abort` (from any
+    thread) gave it up, which answers `DeclineCode.ABORTED`. The runtime runs it on
+    the method's own thread, never on the station loop.
+    """
+
+    def authorize(
+        self,
+        *,
+        idempotency_key: str,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+        on_status: StatusSink | None = None,
+    ) -> ProviderResult: ...
+
+    def increment(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult: ...
+
+    def capture(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult: ...
+
+    def void(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult: ...
+
+    def lookup(self, *, idempotency_key: str) -> ProviderResult | None: ...
+
+    def abort(self) -> None: ...
 
     def close(self) -> None: ...
 
