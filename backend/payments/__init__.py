@@ -1,0 +1,1 @@
+"""Payment intents: a QR checkout paid on a phone or an account hold, behind the PSP port."""
