@@ -1,0 +1,137 @@
+"""The tables of payment intents, the simulated PSP and the web app's sign-in throttle.
+
+Money is stored as decimal text (exact on SQLite and PostgreSQL alike, no float on the
+way), times as aware UTC datetimes (SQLite gives them back naive: they are UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import DateTime, Dialect, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from backend.db import Base
+
+__all__ = [
+    "DecimalText",
+    "LoginThrottle",
+    "PaymentIntent",
+    "PspOperation",
+    "PspPaymentRow",
+    "UtcDateTime",
+]
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """A Decimal kept as its exact text."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise TypeError(f"not a finite Decimal: {value!r}")
+        return str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime; naive values are refused on the way in."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise TypeError(f"naive datetime: {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class PaymentIntent(Base):
+    """One hold of one station: a QR checkout or an account hold."""
+
+    __tablename__ = "payment_intents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    station_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # qr | account
+    status: Mapped[str] = mapped_column(String(24))
+    connector_id: Mapped[str] = mapped_column(String(36))
+    amount: Mapped[Decimal] = mapped_column(DecimalText)  # the hold asked for (with increments)
+    authorized_amount: Mapped[Decimal | None] = mapped_column(DecimalText)
+    captured_amount: Mapped[Decimal | None] = mapped_column(DecimalText)
+    refunded_amount: Mapped[Decimal] = mapped_column(DecimalText)
+    currency: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(255))
+    contract_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(64))
+    customer_group: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    masked_ref: Mapped[str | None] = mapped_column(String(64))  # "VISA •••• 4242"
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    code: Mapped[str | None] = mapped_column(String(32))  # a DeclineCode value
+    psp_payment_id: Mapped[str | None] = mapped_column(String(64))
+    # a payment attempt in flight (the checkout's form nonce): one at a time per intent
+    attempt_key: Mapped[str | None] = mapped_column(String(128))
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PspPaymentRow(Base):
+    """A payment at the simulated PSP: an authorization and what became of it."""
+
+    __tablename__ = "psp_payments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24))
+    currency: Mapped[str] = mapped_column(String(3))
+    requested_amount: Mapped[Decimal] = mapped_column(DecimalText)
+    authorized_amount: Mapped[Decimal] = mapped_column(DecimalText)
+    captured_amount: Mapped[Decimal] = mapped_column(DecimalText)
+    refunded_amount: Mapped[Decimal] = mapped_column(DecimalText)
+    reference: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(32))  # the test card's id, never a number
+    masked_card: Mapped[str | None] = mapped_column(String(64))
+    decline_code: Mapped[str | None] = mapped_column(String(32))
+    decline_reason: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PspOperation(Base):
+    """One call to the simulated PSP under its idempotency key, and its first answer."""
+
+    __tablename__ = "psp_operations"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payment_id: Mapped[str | None] = mapped_column(String(64))
+    request: Mapped[str] = mapped_column(Text)  # what was asked, to tell a reused key
+    answer: Mapped[str] = mapped_column(Text)  # the payment as answered, JSON
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per e-mail address: the web app's rate limit, shared by instances."""
+
+    __tablename__ = "login_throttle"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
