@@ -1,0 +1,291 @@
+"""QR mobile pay over the backend's payment intents (`kiosk.ports.MobilePay`).
+
+`authorize` creates a "qr" intent, reports its checkout URL (`TerminalPrompt.SCAN_QR`),
+then long-polls it until the phone paid, the page expired, or `abort` gave it up. Each
+poll runs on a helper thread so `abort` (any thread, returns at once) and `close` end
+the wait within moments, whatever the network does; the intent is then cancelled at the
+backend under a key derived from the authorize key, so a repeat cancels nothing twice.
+A failed attempt on the phone keeps the wait going (the page shows why; the driver may
+try again). Transport errors are retried until the page expires, then UNAVAILABLE: the
+core then asks `lookup`, which settles an unpaid intent by cancelling it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final
+
+from kiosk.domain.payment import DeclineCode
+from kiosk.ports import ProviderResult, StatusSink, TerminalPrompt, TerminalStatus
+from kiosk.store.repositories import Clock, utc_now
+from kiosk.sync import wire
+from kiosk.sync.client import BackendClient, BackendError
+from kiosk.sync.gateway import intent_result, kind_of_key, lookup_operation, refused_result
+
+__all__ = ["QrCheckout", "abort_key"]
+
+log = logging.getLogger(__name__)
+
+_RETRY_PAUSE_S: Final = 1.0
+_EXPIRY_GRACE_S: Final = 5.0
+
+
+def abort_key(idempotency_key: str) -> str:
+    return f"{idempotency_key}:cancel"
+
+
+@dataclass
+class _Wait:
+    key: str
+    wake: threading.Event = field(default_factory=threading.Event)
+    aborted: bool = False
+    intent_id: str | None = None
+
+
+class QrCheckout:
+    """One checkout page per hold; several may wait at once (one per connector)."""
+
+    def __init__(
+        self,
+        client: BackendClient,
+        *,
+        station_id: str,
+        connector_of: Callable[[str], str],
+        poll_s: float = 25,
+        expires_in_s: int = 170,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._client = client
+        self.station_id = station_id
+        self._connector_of = connector_of
+        self._poll_s = poll_s
+        self._expires_in_s = expires_in_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._waits: dict[str, _Wait] = {}
+        self._closed = threading.Event()
+
+    # ------------------------------------------------------------ the hold
+
+    def authorize(
+        self,
+        *,
+        idempotency_key: str,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+        on_status: StatusSink | None = None,
+    ) -> ProviderResult:
+        wait = _Wait(idempotency_key)
+        with self._lock:
+            self._waits[idempotency_key] = wait
+        try:
+            return self._authorize(wait, amount, currency, reference, on_status)
+        finally:
+            with self._lock:
+                self._waits.pop(idempotency_key, None)
+
+    def _authorize(
+        self,
+        wait: _Wait,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+        on_status: StatusSink | None,
+    ) -> ProviderResult:
+        try:
+            intent = self._client.create_intent(
+                idempotency_key=wait.key,
+                kind="qr",
+                amount=amount,
+                currency=currency,
+                reference=reference,
+                connector_id=self._connector_of(reference),
+                expires_in_s=self._expires_in_s,
+            )
+        except BackendError as exc:
+            log.warning("QR checkout for %s: not created (%s)", reference, exc)
+            return refused_result(exc)
+        wait.intent_id = intent.id
+        if intent.status == "requires_payment" and intent.checkout_url and on_status is not None:
+            on_status(
+                TerminalStatus(
+                    TerminalPrompt.SCAN_QR, url=intent.checkout_url, expires_at=intent.expires_at
+                )
+            )
+        left_s = self._expires_in_s
+        if intent.expires_at is not None:
+            left_s = int((intent.expires_at - self._clock()).total_seconds())
+        deadline = time.monotonic() + max(0, left_s) + _EXPIRY_GRACE_S
+        last_error: str | None = None
+        seen_attempt = intent.last_error
+        while True:
+            if wait.aborted or self._closed.is_set():
+                return self._given_up(wait, intent)
+            if intent.status != "requires_payment":
+                return self._final(intent, amount)
+            if intent.last_error is not None and intent.last_error != seen_attempt:
+                seen_attempt = intent.last_error
+                log.info("QR checkout %s: a payment attempt failed (%s)", intent.id, seen_attempt)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return ProviderResult(
+                    False,
+                    intent.id,
+                    f"the checkout could not be followed: {last_error or 'no answer'}",
+                    code=DeclineCode.UNAVAILABLE,
+                )
+            polled = self._poll(wait, intent.id, min(self._poll_s, remaining))
+            if isinstance(polled, wire.Intent):
+                intent, last_error = polled, None
+            elif isinstance(polled, BackendError):
+                last_error = str(polled)
+                log.info("QR checkout %s: the poll failed (%s); trying again", intent.id, polled)
+                wait.wake.wait(_RETRY_PAUSE_S)
+                wait.wake.clear()
+
+    def _poll(
+        self, wait: _Wait, intent_id: str, wait_s: float
+    ) -> wire.Intent | BackendError | None:
+        """One long poll on a helper thread; None when `abort`/`close` woke the wait first."""
+        box: list[wire.Intent | BackendError] = []
+
+        def run() -> None:
+            try:
+                box.append(
+                    self._client.get_intent(
+                        intent_id, wait_s=max(1.0, wait_s), status_not="requires_payment"
+                    )
+                )
+            except BackendError as exc:
+                box.append(exc)
+            except Exception as exc:  # a bug in the poll: logged there, the wait goes on
+                log.exception("QR checkout %s: the poll failed unexpectedly", intent_id)
+                box.append(BackendError(f"poll failed: {exc}"))
+            finally:
+                wait.wake.set()
+
+        threading.Thread(target=run, name=f"qr-poll-{intent_id[-6:]}", daemon=True).start()
+        wait.wake.wait()
+        wait.wake.clear()
+        return box[0] if box else None
+
+    def _final(self, intent: wire.Intent, amount: Decimal) -> ProviderResult:
+        if intent.status in ("authorized", "captured"):
+            return intent_result(intent, "authorize", amount)
+        if intent.status == "expired":
+            return ProviderResult(
+                False, intent.id, "the checkout page expired unpaid", code=DeclineCode.TIMEOUT
+            )
+        return ProviderResult(
+            False, intent.id, "the checkout was cancelled", code=DeclineCode.ABORTED
+        )
+
+    def _given_up(self, wait: _Wait, intent: wire.Intent) -> ProviderResult:
+        if not wait.aborted:  # closed: the station stops; recovery asks `lookup` later
+            return ProviderResult(
+                False, intent.id, "closed while waiting for the phone", code=DeclineCode.UNAVAILABLE
+            )
+        try:
+            cancelled = self._client.cancel_intent(intent.id, idempotency_key=abort_key(wait.key))
+        except BackendError as exc:
+            log.warning("QR checkout %s: the cancel did not go through (%s)", intent.id, exc)
+        else:
+            if cancelled.status == "authorized":  # paid just before the cancel: a hold
+                log.info("QR checkout %s: paid before the abort arrived", intent.id)
+        return ProviderResult(False, intent.id, "aborted", code=DeclineCode.ABORTED)
+
+    def abort(self) -> None:
+        """Give up every waiting checkout; returns at once."""
+        with self._lock:
+            waits = list(self._waits.values())
+        for wait in waits:
+            wait.aborted = True
+            wait.wake.set()
+
+    def close(self) -> None:
+        self._closed.set()
+        with self._lock:
+            waits = list(self._waits.values())
+        for wait in waits:
+            wait.wake.set()
+
+    # ------------------------------------------------------------ after the hold
+
+    def _call(
+        self,
+        kind: str,
+        idempotency_key: str,
+        provider_ref: str,
+        amount: Decimal,
+        call: Callable[[], wire.Intent],
+    ) -> ProviderResult:
+        try:
+            return intent_result(call(), kind, amount)
+        except BackendError as exc:
+            if exc.code == "idempotency_conflict":
+                known = lookup_operation(self._client, idempotency_key)
+                if known is not None:
+                    return known
+            return refused_result(exc, provider_ref)
+
+    def increment(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        return self._call(
+            "increment",
+            idempotency_key,
+            provider_ref,
+            amount,
+            lambda: self._client.increment_intent(
+                provider_ref, amount, idempotency_key=idempotency_key
+            ),
+        )
+
+    def capture(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        return self._call(
+            "capture",
+            idempotency_key,
+            provider_ref,
+            amount,
+            lambda: self._client.capture_intent(
+                provider_ref, amount, idempotency_key=idempotency_key
+            ),
+        )
+
+    def void(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        return self._call(
+            "void",
+            idempotency_key,
+            provider_ref,
+            amount,
+            lambda: self._client.cancel_intent(provider_ref, idempotency_key=idempotency_key),
+        )
+
+    def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
+        """What became of an operation; an authorize still unpaid is cancelled and answered so.
+
+        Raises BackendError when the backend cannot say.
+        """
+        if kind_of_key(idempotency_key) not in (None, "authorize"):
+            return lookup_operation(self._client, idempotency_key)
+        found = lookup_operation(self._client, idempotency_key)
+        if found is None or found.provider_ref is None:
+            return found
+        intent = self._client.get_intent(found.provider_ref)
+        if intent.status == "requires_payment":
+            intent = self._client.cancel_intent(
+                intent.id, idempotency_key=abort_key(idempotency_key)
+            )
+        if intent.status in ("authorized", "captured"):
+            return intent_result(intent, "authorize", intent.amount)
+        return self._final(intent, intent.amount)
