@@ -23,6 +23,7 @@ from kiosk.domain.tariff import Tariff, TariffError, TariffType, parse_tariffs, 
 from kiosk.paths import assets_dir
 
 __all__ = [
+    "BackendConfig",
     "ConfigError",
     "ConnectorConfig",
     "DevicesConfig",
@@ -113,8 +114,23 @@ class DevicesConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     charger: Literal["simulated"]  # the only charger driver so far
     reader: ReaderConfig
     terminal: TerminalConfig
-    accounts: Literal["simulated"] = "simulated"  # RFID accounts (the backend: issue 12)
-    qr: Literal["simulated", "none"] = "none"
+    # RFID contract accounts and QR pay: through the backend (`[backend]`), or the
+    # simulators (the demo without a backend, `kiosk simulate`), or not offered
+    accounts: Literal["backend", "simulated", "none"] = "simulated"
+    qr: Literal["backend", "simulated", "none"] = "none"
+
+
+class BackendConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The operator's backend (docs/backend-api.md): where it is and this station's
+    credential. The secret is in its own file (one line, as `kiosk backend station add`
+    printed it), never in the configuration."""
+
+    url: str  # e.g. "https://backend.example.org"; http only for loopback
+    secret_file: str | None = None  # default: <database>.backend-secret
+    ca_bundle: str | None = None  # a CA bundle for a private CA; default: the system's
+    connect_timeout_s: float = 3.05
+    read_timeout_s: float = 10.0
+    heartbeat_s: float = 15.0
 
 
 class Timeouts(msgspec.Struct, frozen=True, kw_only=True):
@@ -142,6 +158,7 @@ class _File(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     e_receipt_base_url: str | None = None
     languages: list[str] = msgspec.field(default_factory=lambda: ["en", "de", "fr", "nl"])
     devices: DevicesConfig | None = None
+    backend: BackendConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +175,26 @@ class Settings:
     tariffs: dict[str, tuple[Tariff, ...]]  # connector id -> tariffs of its file
     tariff_texts: dict[str, str]  # connector id -> the tariff file's exact JSON text
     devices: DevicesConfig | None = None  # None: the file names none (`kiosk run` refuses)
+    backend: BackendConfig | None = None  # None: no backend (records stay in the outbox)
+    backend_secret_file: Path | None = None
+
+    def cdr_location(self, connector_id: str, evse_id: str) -> dict[str, Any]:
+        """The CDR's `cdr_location` (OCPI 2.2.1 CdrLocation) for a connector."""
+        st = self.station
+        c = next((x for x in self.connectors if x.id == connector_id), None)
+        return {
+            "id": st.id,
+            "name": st.name,
+            "address": st.address,
+            "city": st.city,
+            "postal_code": st.postal_code,
+            "country": st.country,
+            "coordinates": {"latitude": st.latitude, "longitude": st.longitude},
+            "evse_uid": evse_id,
+            "connector_standard": "" if c is None else c.standard,
+            "connector_format": "CABLE",
+            "connector_power_type": "" if c is None else c.power_type,
+        }
 
     def connector(self, connector_id: str) -> ConnectorConfig:
         for c in self.connectors:
@@ -223,31 +260,9 @@ def settings_from_dict(data: dict[str, Any], base: Path) -> Settings:
         path = _resolve(base, c.tariff_file)
         try:
             text = path.read_text(encoding="utf-8")
-            tariffs[c.id] = parse_tariffs(jsonio.loads(text))
         except OSError as exc:
             raise ConfigError(f"connectors[{i}].tariff_file: cannot read {path}: {exc}") from None
-        except (TariffError, jsonio.JsonInputError) as exc:
-            raise ConfigError(f"connectors[{i}].tariff_file {path}: {exc}") from None
-        for t in tariffs[c.id]:
-            untaxed = [
-                f"elements[{e}].price_components[{k}]"
-                for e, el in enumerate(t.elements)
-                for k, pc in enumerate(el.price_components)
-                if pc.vat is None
-            ]
-            fee = t.extensions.idle_fee
-            if fee is not None and fee.vat is None:
-                untaxed.append("x_kiosk.idle_fee")
-            if untaxed:
-                raise ConfigError(
-                    f"connectors[{i}].tariff_file {path.name}: tariff {t.id} has no vat at "
-                    f"{', '.join(untaxed)}; a kiosk charges gross prices, so every price needs one"
-                )
-        known = {t.id for t in tariffs[c.id]}
-        for key in ("ad_hoc_tariff_id", "regular_tariff_id"):
-            wanted = getattr(c, key)
-            if wanted is not None and wanted not in known:
-                raise ConfigError(f"connectors[{i}].{key}: no tariff {wanted!r} in {path.name}")
+        tariffs[c.id] = connector_tariffs(text, c, f"connectors[{i}].tariff_file {path.name}")
         texts[c.id] = text
     database = Path(raw.database)
     if not database.is_absolute():
@@ -257,6 +272,7 @@ def settings_from_dict(data: dict[str, Any], base: Path) -> Settings:
         secret_file = Path(raw.secret_file)
         if not secret_file.is_absolute():
             secret_file = base / secret_file
+    backend, backend_secret = _backend(raw, database, base)
     return Settings(
         station=raw.station,
         connectors=tuple(raw.connectors),
@@ -270,7 +286,65 @@ def settings_from_dict(data: dict[str, Any], base: Path) -> Settings:
         tariffs=tariffs,
         tariff_texts=texts,
         devices=_devices(raw.devices),
+        backend=backend,
+        backend_secret_file=backend_secret,
     )
+
+
+def connector_tariffs(text: str, c: ConnectorConfig, where: str) -> tuple[Tariff, ...]:
+    """A connector's tariff list (OCPI JSON text), checked as the station needs it: every
+    price with its VAT, and the tariffs its configuration names present. The same check
+    for a tariff file and for a tariff list fetched from the backend."""
+    try:
+        found = parse_tariffs(jsonio.loads(text))
+    except (TariffError, jsonio.JsonInputError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    for t in found:
+        untaxed = [
+            f"elements[{e}].price_components[{k}]"
+            for e, el in enumerate(t.elements)
+            for k, pc in enumerate(el.price_components)
+            if pc.vat is None
+        ]
+        fee = t.extensions.idle_fee
+        if fee is not None and fee.vat is None:
+            untaxed.append("x_kiosk.idle_fee")
+        if untaxed:
+            raise ConfigError(
+                f"{where}: tariff {t.id} has no vat at "
+                f"{', '.join(untaxed)}; a kiosk charges gross prices, so every price needs one"
+            )
+    known = {t.id for t in found}
+    for key in ("ad_hoc_tariff_id", "regular_tariff_id"):
+        wanted = getattr(c, key)
+        if wanted is not None and wanted not in known:
+            raise ConfigError(f"{where}: no tariff {wanted!r} for the connector's {key}")
+    return found
+
+
+def _backend(raw: _File, database: Path, base: Path) -> tuple[BackendConfig | None, Path | None]:
+    b = raw.backend
+    devices = raw.devices
+    wants = devices is not None and "backend" in (devices.accounts, devices.qr)
+    if b is None:
+        if wants:
+            raise ConfigError('devices: accounts or qr = "backend" needs a [backend] section')
+        return None, None
+    scheme, _, rest = b.url.partition("://")
+    host = rest.split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    if scheme not in ("http", "https") or not host:
+        raise ConfigError(f"backend.url: {b.url!r} is not an http(s) URL")
+    if scheme == "http" and host not in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError("backend.url: plain http only to this machine (loopback); use https")
+    for name in ("connect_timeout_s", "read_timeout_s", "heartbeat_s"):
+        if not 0 < getattr(b, name) <= 600:
+            raise ConfigError(f"backend.{name}: between 0 and 600 seconds")
+    secret = database.with_suffix(".backend-secret")
+    if b.secret_file is not None:
+        secret = Path(b.secret_file)
+        if not secret.is_absolute():
+            secret = base / secret
+    return b, secret
 
 
 def _devices(devices: DevicesConfig | None) -> DevicesConfig | None:

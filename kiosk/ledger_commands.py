@@ -197,6 +197,15 @@ def session_show(settings: Settings, session_id: str, *, out: TextIO) -> int:
     return 0
 
 
+def _receipt_token(settings: Settings, session_id: str) -> str | None:
+    """The e-receipt's name, when the station's key is there to make it."""
+    try:
+        keys = load_station_keys(settings.secret_file, create=False)
+    except KnownError:
+        return None
+    return None if keys is None else keys.receipt_token(session_id)
+
+
 def export_cdrs(
     settings: Settings, *, since: str | None, out_path: Path | None, out: TextIO
 ) -> int:
@@ -206,19 +215,6 @@ def export_cdrs(
         out.write(f"error: --since: {exc}\n")
         return 2
     st = settings.station
-    location = {
-        "id": st.id,
-        "name": st.name,
-        "address": st.address,
-        "city": st.city,
-        "postal_code": st.postal_code,
-        "country": st.country,
-        "coordinates": {"latitude": st.latitude, "longitude": st.longitude},
-        "evse_uid": "",
-        "connector_standard": "",
-        "connector_format": "CABLE",
-        "connector_power_type": "",
-    }
     try:
         sink = out if out_path is None else out_path.open("w", encoding="utf-8")
     except OSError as exc:
@@ -229,13 +225,7 @@ def export_cdrs(
         db = _open(settings.database)
         with db, db.unit_of_work(write=False) as uow:
             for s in uow.sessions.completed_since(moment):
-                c = next((x for x in settings.connectors if x.id == s.connector_id), None)
-                loc = {
-                    **location,
-                    "evse_uid": s.evse_id,
-                    "connector_standard": "" if c is None else c.standard,
-                    "connector_power_type": "" if c is None else c.power_type,
-                }
+                loc = settings.cdr_location(s.connector_id, s.evse_id)
                 cdr = s.cdr(country_code=st.country_code, party_id=st.party_id, location=loc)
                 sink.write(jsonio.dumps_numbers({"tariff": None, "cdr": cdr, "tz": s.tz}) + "\n")
                 count += 1
@@ -342,6 +332,7 @@ def receipt(
             StationInfo.from_config(settings.station, settings.connectors),
             language=language,
             e_receipt_base_url=settings.e_receipt_base_url,
+            e_receipt_token=_receipt_token(settings, s.id),
         )
     except ValueError as exc:
         out.write(f"error: {exc}\n")

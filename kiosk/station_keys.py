@@ -8,6 +8,7 @@ disk where the threat is a copied or edited ledger.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import hashlib
@@ -42,6 +43,12 @@ class StationKeys:
             return hmac.new(secret, b"kiosk station key: " + purpose, hashlib.sha256).digest()
 
         return cls(audit=derive(b"audit chain"), tokens=derive(b"token hashes"))
+
+    def receipt_token(self, session_id: str) -> str:
+        """The e-receipt's unguessable name at the backend (128 bits, URL-safe): only
+        a key holder can make one, so a session id alone never finds a receipt."""
+        mac = hmac.new(self.tokens, b"e-receipt:" + session_id.encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(mac.digest()[:16]).decode("ascii").rstrip("=")
 
     def token_hash(self, value: str) -> str:
         """A keyed hash of an RFID UID or stop code: equal for the same value, not reversible."""

@@ -188,6 +188,8 @@ def run_gui(
         kiosk = build_station(settings, speed=speed, runner=loops[0].runner)
         opened.append(kiosk)
         bridges[0].present_card = kiosk.present_card
+        bridges[0].receipt_token = kiosk.service.keys.receipt_token
+        bridges[0].pay_qr = kiosk.pay_qr
         if not interactive and kiosk.terminal_simulator is not None:
             kiosk.terminal_simulator.step_delay_s = 0.0  # a scripted run: no one reads it
         if kiosk.reader is not None:

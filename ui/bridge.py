@@ -102,6 +102,10 @@ class Bridge(QObject):
         self._hint = ""
         self._cancel_home = ""  # the connector whose Cancel leads back to the start
         self.present_card: Callable[[str], None] | None = None
+        # the e-receipt's name at the backend (the station key's; set when the station opens)
+        self.receipt_token: Callable[[str], str] | None = None
+        # the demo's "pay the QR" shortcut: pays the checkout page as a phone would
+        self.pay_qr: Callable[[str], None] | None = None
         self._active = ""  # the connector the driver looks at; "" = overview
         self._paying = False  # on the payment-choice step of the price screen
         self._language = "en"
@@ -130,6 +134,11 @@ class Bridge(QObject):
             self._unavailable = self._unavailable_line = ""
             self._notice = ""
         previous, self._snapshot = self._snapshot, snap
+        if snap.settings is not None and snap.settings is not self._settings:
+            # a new tariff version from the backend: the price texts are made again
+            self._settings = snap.settings
+            self._texts.clear()
+            self._examples.clear()
         for cid, view in snap.views.items():
             before = self._last_states.get(cid)
             self._last_states[cid] = view.state
@@ -346,6 +355,13 @@ class Bridge(QObject):
                 PaymentMethod.BANK_CARD: "terminal",
                 PaymentMethod.QR_WEB: "qr",
             }.get(view.method or PaymentMethod.BANK_CARD, "terminal")
+        # the phone's checkout stays on the QR screen until the backend has answered
+        if (
+            view.state is FlowState.AUTHORIZING
+            and view.method is PaymentMethod.QR_WEB
+            and (view.checkout_url or view.cancelling)
+        ):
+            return "qr"
         # the terminal's own prompts stay on the card screen until it has answered
         if (
             view.state is FlowState.AUTHORIZING
@@ -474,7 +490,9 @@ class Bridge(QObject):
             "stopCode": view.stop_code or "",
             "history": history,
             "maxPower": float(self._settings.connector(view.connector_id).max_power_kw),
-            "secondsLeft": self._seconds_left(view.deadline),
+            "secondsLeft": self._checkout_seconds(view.checkout_expires)
+            if view.checkout_expires is not None
+            else self._seconds_left(view.deadline),
             "message": view.message or "",
             "declineCode": (view.decline or DeclineCode.DECLINED).value
             if view.state is FlowState.DECLINED
@@ -483,7 +501,8 @@ class Bridge(QObject):
             "terminalPrompt": "" if view.terminal_prompt is None else view.terminal_prompt.value,
             "terminalText": view.terminal_text,
             "cancelling": view.cancelling,
-            "checkoutUrl": f"{_CHECKOUT_BASE}{self._checkout}" if self._checkout else "",
+            "checkoutUrl": view.checkout_url
+            or (f"{_CHECKOUT_BASE}{self._checkout}" if self._checkout else ""),
             "suspended": view.state is FlowState.CHARGING and view.idle_since is not None,
             "carDetail": view.car_detail,
             "stopReason": "" if view.stop_reason is None else view.stop_reason.value,
@@ -524,6 +543,13 @@ class Bridge(QObject):
             "idleWaived": False,
         }
 
+    def _checkout_seconds(self, expires: datetime) -> int:
+        """Until the checkout page stops taking the payment: the backend's wall clock,
+        whatever the demo's speed (its offset from ours as the sync measured it)."""
+        backend = {} if self._snapshot is None else self._snapshot.backend
+        offset = float(backend.get("offset_s") or 0.0)
+        return max(0, int((expires - datetime.now(UTC)).total_seconds() - offset))
+
     def _seconds_left(self, deadline: datetime | None) -> int:
         if deadline is None or self._snapshot is None:
             return 0
@@ -553,6 +579,7 @@ class Bridge(QObject):
             StationInfo.from_config(settings.station, settings.connectors),
             language=self._language,
             e_receipt_base_url=settings.e_receipt_base_url,
+            e_receipt_token=None if self.receipt_token is None else self.receipt_token(s.id),
         )
         return {
             "id": r.receipt_id,
@@ -649,7 +676,8 @@ class Bridge(QObject):
     orientation = Property(str, _get_orientation, notify=themeChanged)
 
     def _get_offline(self) -> bool:
-        return self._offline
+        backend = {} if self._snapshot is None else self._snapshot.backend
+        return self._offline or backend.get("online") is False
 
     offline = Property(bool, _get_offline, notify=changed)
 
@@ -744,7 +772,7 @@ class Bridge(QObject):
     def choosePayment(self, method: str) -> None:
         cid = self._active
         chosen = _METHODS[method]
-        if chosen is PaymentMethod.QR_WEB:
+        if chosen is PaymentMethod.QR_WEB:  # the simulated QR's; the backend's has its own
             self._checkout = f"checkout-{cid}-{time.time_ns()}"
         self._submit(cid, lambda s: s.choose_payment(cid, chosen))
 
@@ -777,6 +805,10 @@ class Bridge(QObject):
     def qrPaid(self) -> None:
         cid = self._active
         if not self._fits("qr", "a phone payment"):
+            return
+        view = self._view()
+        if view is not None and view.checkout_url and self.pay_qr is not None:
+            self.pay_qr(view.checkout_url)  # as the phone would: the backend tells the station
             return
         checkout = self._checkout or f"checkout-{cid}-{time.time_ns()}"
         self._checkout = ""

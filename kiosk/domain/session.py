@@ -81,6 +81,7 @@ class StopReason(Enum):
     PLUG_TIMEOUT = "plug_timeout"
     CANCELLED = "cancelled"
     DECLINED = "declined"  # the payment was not authorized
+    REMOTE = "remote"  # the driver stopped it in the web app, on their phone
 
 
 # Stops that are the station's doing, not the driver's: no idle fee for the session

@@ -153,6 +153,7 @@ _EN: Final[Mapping[str, str]] = {
     "status.differs": "The amount charged differs from this receipt: under review",
     "stop": "Stopped",
     "stop.driver_screen": "on the screen",
+    "stop.remote": "in the app",
     "stop.card_tap": "by card",
     "stop.stop_code": "with the stop code",
     "stop.unplugged": "cable unplugged",
@@ -229,6 +230,7 @@ _DE: Final[Mapping[str, str]] = {
     "status.differs": "Der belastete Betrag weicht von diesem Beleg ab: wird geprüft",
     "stop": "Beendet",
     "stop.driver_screen": "am Bildschirm",
+    "stop.remote": "in der App",
     "stop.card_tap": "mit der Karte",
     "stop.stop_code": "mit dem Stopp-Code",
     "stop.unplugged": "Kabel abgezogen",
@@ -305,6 +307,7 @@ _FR: Final[Mapping[str, str]] = {
     "status.differs": "Le montant débité diffère de ce reçu : vérification en cours",
     "stop": "Arrêt",
     "stop.driver_screen": "à l’écran",
+    "stop.remote": "dans l’application",
     "stop.card_tap": "par badge",
     "stop.stop_code": "par code d’arrêt",
     "stop.unplugged": "câble débranché",
@@ -381,6 +384,7 @@ _NL: Final[Mapping[str, str]] = {
     "status.differs": "Het afgeschreven bedrag wijkt af van deze bon: wordt onderzocht",
     "stop": "Gestopt",
     "stop.driver_screen": "via het scherm",
+    "stop.remote": "via de app",
     "stop.card_tap": "met de pas",
     "stop.stop_code": "met de stopcode",
     "stop.unplugged": "kabel losgekoppeld",
@@ -685,6 +689,7 @@ def build_receipt(
     *,
     language: str = "en",
     e_receipt_base_url: str | None = None,
+    e_receipt_token: str | None = None,
 ) -> Receipt:
     """The receipt of a finished session priced by `breakdown` (its final breakdown).
 
@@ -743,8 +748,8 @@ def build_receipt(
 
     receipt_id = receipt_id_for(session.id, session.ended_at, session.tz)
     url = None
-    if e_receipt_base_url:
-        url = f"{e_receipt_base_url.rstrip('/')}/{session.id}"
+    if e_receipt_base_url and e_receipt_token:  # never a guessable session id
+        url = f"{e_receipt_base_url.rstrip('/')}/{e_receipt_token}"
     stop_text = ""
     if session.stop_reason is not None:
         reason = session.stop_reason.value

@@ -97,6 +97,7 @@ class StationLoop:
         self._describe = describe
         self._receipts: dict[str, tuple[Any, Any, Any]] = {}
         self.longest_job_s = 0.0  # the longest event (or tick) the loop ran: a stall
+        self.last_snapshot: Snapshot | None = None  # the latest, for readers on other threads
         # the payment devices' threads: give it to the service (`StationService(runner=)`)
         self.runner = DeviceRunner(self.call_soon)
 
@@ -355,7 +356,10 @@ class StationLoop:
             power_history={k: v.points() for k, v in self._history.items()},
             receipts=receipts,
             devices=dict(service.devices),
+            backend=service.backend_figures(),
+            settings=service.settings,
         )
         if self._describe is not None:
             snap = self._describe(service, snap)
+        self.last_snapshot = snap  # read by other threads (the sync's live figures)
         return snap

@@ -23,6 +23,9 @@ class Snapshot:
     receipts: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
     # "reader", "terminal", "accounts", "qr" -> "ok", "missing" or "none" (not configured)
     devices: dict[str, str] = field(default_factory=dict)
+    # the backend link: online (None: not yet known), offset_s, pending, versions
+    backend: dict[str, Any] = field(default_factory=dict)
+    settings: Any = None  # the station's settings now (the tariffs change with the backend)
 
 
 class PowerHistory:

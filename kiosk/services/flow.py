@@ -26,6 +26,7 @@ from kiosk.domain.session import (
 )
 from kiosk.ports import (
     CardTerminal,
+    MobilePay,
     TokenAuthorization,
 )
 from kiosk.services.station_base import (
@@ -78,9 +79,14 @@ class Flow(Timeouts):
         c.message = None
         c.decline = None
         self._event(c, FlowEvent.CHOOSE_PAYMENT, f"pay by {method.value}")
-        terminal = self.providers.get(PaymentMethod.BANK_CARD)
-        if method is PaymentMethod.BANK_CARD and isinstance(terminal, CardTerminal):
+        provider = self.providers.get(method)
+        if method is PaymentMethod.BANK_CARD and isinstance(provider, CardTerminal):
             self.pay_by_card(connector_id)
+        elif method is PaymentMethod.QR_WEB and isinstance(provider, MobilePay):
+            # the backend makes a checkout page for this session: its QR code comes back
+            # as a SCAN_QR status, and the answer when the phone has paid
+            self._event(c, FlowEvent.CREDENTIAL, "checkout requested from the backend")
+            self._authorize(c, PaymentMethod.QR_WEB, None, None)
 
     def pay_by_card(self, connector_id: str) -> bool | None:
         """Bank card on the terminal: a hold of the configured amount.
@@ -97,10 +103,10 @@ class Flow(Timeouts):
     def cancel_payment(self, connector_id: str) -> None:
         """The driver pressed Cancel while the payment is on its way.
 
-        A card terminal is asked to abort (it answers the waiting pre-authorisation
-        with ABORTED, usually within a second); any other provider's answer is awaited,
-        and a hold that still comes is voided at once. The connector goes back to the
-        price when the answer is in.
+        A card terminal or a phone payment is asked to abort (it answers the waiting
+        authorisation with ABORTED, usually within a second); any other provider's
+        answer is awaited, and a hold that still comes is voided at once. The connector
+        goes back to the price when the answer is in.
         """
         c = self._c(connector_id)
         if c.flow.state is not FlowState.AUTHORIZING or c.pending is None:
@@ -111,7 +117,7 @@ class Flow(Timeouts):
         c.cancel_requested = True
         log.info("connector %s: the driver cancelled the payment on its way", connector_id)
         provider = self.providers.get(c.method) if c.method is not None else None
-        if isinstance(provider, CardTerminal):
+        if isinstance(provider, CardTerminal | MobilePay):
             try:
                 provider.abort()  # returns at once; the terminal's answer follows
             except KnownError as exc:

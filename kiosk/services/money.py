@@ -127,6 +127,9 @@ class MoneySaga(DeviceStates):
             )
 
         c.pending, c.cancel_requested, c.prompt = payment.id, False, None
+        self.reference_connectors[reference] = c.config.id  # read on the device's thread
+        if contract_id is not None:
+            self.reference_contracts[reference] = contract_id  # the account the hold is on
         outcome: list[bool] = []
         self.runner.run(
             method,
@@ -438,7 +441,7 @@ class MoneySaga(DeviceStates):
         with self.db.unit_of_work() as uow:
             uow.sessions.save(s)
             uow.payments.save(p)
-            payload = {"session_id": s.id, "cost": str(cost)}
+            payload = self._completed_record(s, p, cost)
             detail = {
                 "cost": str(cost),
                 "captured": str(capture),
@@ -453,6 +456,41 @@ class MoneySaga(DeviceStates):
             uow.commit()
         if op is not None:
             self._complete(p, op)
+
+    def _completed_record(self, s: ChargingSession, p: Payment, cost: Any) -> dict[str, Any]:
+        """What the backend gets of a completed session (docs/backend-api.md): the
+        session, its OCPI 2.2.1 CDR and the e-receipt's name."""
+        st = self.settings.station
+        token = self.keys.receipt_token(s.id)
+        assert s.totals is not None
+        return {
+            "session_id": s.id,
+            "cost": str(cost),
+            "receipt_token": token,
+            "session": {
+                "id": s.id,
+                "connector_id": s.connector_id,
+                "evse_id": s.evse_id,
+                "started_at": None if s.plugged_at is None else s.plugged_at.isoformat(),
+                "ended_at": None if s.ended_at is None else s.ended_at.isoformat(),
+                "energy_kwh": str(s.totals.energy_kwh),
+                "cost": str(cost),
+                "currency": s.currency,
+                "stop_reason": None if s.stop_reason is None else s.stop_reason.value,
+                "token_type": s.token_type.value,
+                "contract_id": s.contract_id,
+                "customer_group": s.customer_group,
+                "payment_method": p.method.value,
+                "payment_ref": p.provider_ref,
+                "receipt_token": token,
+                "tz": s.tz,
+            },
+            "cdr": s.cdr(
+                country_code=st.country_code,
+                party_id=st.party_id,
+                location=self.settings.cdr_location(s.connector_id, s.evse_id),
+            ),
+        }
 
     def _complete(self, p: Payment, op: PaymentOperation) -> None:
         """Send a capture or void (recorded pending already); `_completed` takes the answer.

@@ -28,6 +28,7 @@ from kiosk.domain.redaction import contains_card_data, mask_reference, redact_op
 from kiosk.ports import (
     CardTerminal,
     HoldListing,
+    MobilePay,
     PaymentProvider,
     ProviderHold,
     ProviderResult,
@@ -95,7 +96,18 @@ def safe_status_text(status: TerminalStatus, *, provider: str = "terminal") -> T
     if text != status.text:
         log.warning("payment terminal %s showed card data in a status text; redacted", provider)
     text = " ".join(text.split())[:120]
-    return status if text == status.text else dataclasses.replace(status, text=text)
+    url = status.url
+    if url and (
+        not url.startswith(("https://", "http://"))
+        or len(url) > 512
+        or any(ch.isspace() for ch in url)
+        or contains_card_data(url)
+    ):
+        log.warning("payment provider %s gave a checkout URL that cannot be shown", provider)
+        url = ""
+    if text == status.text and url == status.url:
+        return status
+    return dataclasses.replace(status, text=text, url=url)
 
 
 def safe_hold(hold: ProviderHold, *, provider: str = "provider") -> ProviderHold | None:
@@ -126,7 +138,7 @@ class GuardedProvider:
         on_status: StatusSink | None = None,
     ) -> ProviderResult:
         """A terminal's statuses are redacted too before anyone sees their text."""
-        if isinstance(self.inner, CardTerminal):
+        if isinstance(self.inner, CardTerminal | MobilePay):
             sink = on_status
 
             def safe_status(status: TerminalStatus) -> None:

@@ -172,6 +172,10 @@ class ConnectorView:
     terminal_prompt: TerminalPrompt | None = None  # the card terminal's prompt (AUTHORIZING)
     terminal_text: str = ""  # the terminal's own text with it, redacted
     cancelling: bool = False  # Cancel was sent to the terminal; its answer is awaited
+    # a phone payment waiting (TerminalPrompt.SCAN_QR): its checkout page and expiry
+    checkout_url: str = ""
+    checkout_expires: datetime | None = None
+    payment_ref: str | None = None  # the provider's reference of the hold (a QR intent's id)
 
 
 class StationBase:
@@ -214,6 +218,13 @@ class StationBase:
         self._eod_day: str | None = None  # the local day the terminal last closed
         self._eod_running = False
         self._eod_retry_at: datetime | None = None
+        # the backend link as the sync worker reports it (kiosk/services/backend_link.py):
+        # online (None until the first answer), clock offset, outbox, versions
+        self.backend: dict[str, Any] = {"online": None, "detail": "", "tariff_version": None}
+        # a hold's merchant reference -> its connector, for a provider that needs the
+        # connector (a QR checkout page names it); written here, read on device threads
+        self.reference_connectors: dict[str, str] = {}
+        self.reference_contracts: dict[str, str] = {}  # ... and the account it is on
         self.closed = False  # set by close(): late device answers are dropped
         self._recovering = False  # start-up recovery calls the providers directly
         self.db = db
@@ -326,6 +337,9 @@ class StationBase:
             terminal_prompt=None if c.prompt is None else c.prompt.prompt,
             terminal_text="" if c.prompt is None else c.prompt.text,
             cancelling=c.cancel_requested and c.flow.state is FlowState.AUTHORIZING,
+            checkout_url="" if c.prompt is None else c.prompt.url,
+            checkout_expires=None if c.prompt is None else c.prompt.expires_at,
+            payment_ref=None if c.payment is None else c.payment.provider_ref,
         )
 
     def close(self) -> None:

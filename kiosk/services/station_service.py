@@ -36,8 +36,10 @@ card tapped again, or the stop code typed in, is recognised by comparing hashes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.services.attendant import Attendant
-from kiosk.services.flow import Flow
+from kiosk.services.backend_link import BackendLink
 from kiosk.services.recovery import Recovery
 from kiosk.services.station_base import (
     RECEIPT_ON_CARD_S,
@@ -59,5 +61,9 @@ __all__ = [
 ]
 
 
-class StationService(Flow, Attendant, Recovery):
+class StationService(BackendLink, Attendant, Recovery):
     """The station: every seam over one shared state (station_base.StationBase)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._load_backend_tariffs()  # the last version taken from the backend, if any

@@ -121,6 +121,7 @@ def charge(
 
 
 URL = "https://receipts.example.org/r/"
+TOKEN = "Qm9uX3Rva2VuXzEyOA"  # an e-receipt's name (StationKeys.receipt_token)
 NIGHT = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 21:00 in Berlin: day, then night price
 
 
@@ -183,5 +184,11 @@ SCENARIOS: dict[str, Callable[[], Finished]] = {
 
 def receipt_of(f: Finished, language: str = "en", url: str | None = URL) -> Receipt:
     return build_receipt(
-        f.session, f.payment, f.breakdown, STATION, language=language, e_receipt_base_url=url
+        f.session,
+        f.payment,
+        f.breakdown,
+        STATION,
+        language=language,
+        e_receipt_base_url=url,
+        e_receipt_token=TOKEN,
     )

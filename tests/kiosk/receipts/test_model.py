@@ -27,6 +27,7 @@ from tests.kiosk.receipts.sessions import (
     NIGHT,
     SCENARIOS,
     STATION,
+    TOKEN,
     URL,
     Finished,
     charge,
@@ -254,7 +255,7 @@ def test_receipt_header_and_payment(finished: dict[str, Finished]) -> None:
     assert r.tz == "Europe/Berlin"
     assert r.stop_reason is StopReason.UNPLUGGED
     assert r.stop_reason_text == "cable unplugged"
-    assert r.e_receipt_url == URL + f.session.id
+    assert r.e_receipt_url == URL + TOKEN  # never the guessable session id
     assert r.payment is not None
     assert r.payment.masked_ref == "VISA •••• 4242"
     assert r.payment.captured == r.total_gross

@@ -26,7 +26,14 @@ from kiosk.receipts import (
     render_text,
 )
 from kiosk.receipts.qr import QUIET_ZONE
-from tests.kiosk.receipts.sessions import SCENARIOS, STATION, URL, Finished, receipt_of
+from tests.kiosk.receipts.sessions import (
+    SCENARIOS,
+    STATION,
+    TOKEN,
+    URL,
+    Finished,
+    receipt_of,
+)
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (the test extra) decodes QR codes")
 
@@ -200,7 +207,9 @@ def test_html_escapes_every_text(finished: dict[str, Finished]) -> None:
         vat_id='"><img src=x onerror=alert(1)>',
         connector_labels={"1": "<svg onload=alert(1)>"},
     )
-    r = build_receipt(f.session, f.payment, f.breakdown, evil, e_receipt_base_url=URL)
+    r = build_receipt(
+        f.session, f.payment, f.breakdown, evil, e_receipt_base_url=URL, e_receipt_token=TOKEN
+    )
     html = render_html(r)
     page = _parse(html)
     assert "script" not in page.tags
@@ -342,7 +351,14 @@ def test_no_card_number_anywhere_even_from_a_careless_provider(
     f = finished["member"]
     f.payment.masked_ref = f"VISA {PAN}"
     try:
-        r = build_receipt(f.session, f.payment, f.breakdown, STATION, e_receipt_base_url=URL)
+        r = build_receipt(
+            f.session,
+            f.payment,
+            f.breakdown,
+            STATION,
+            e_receipt_base_url=URL,
+            e_receipt_token=TOKEN,
+        )
     finally:
         f.payment.masked_ref = "VISA •••• 4242"
     assert r.payment is not None
@@ -361,7 +377,13 @@ def test_long_texts_wrap_in_every_format(finished: dict[str, Finished], tmp_path
         connector_labels={"3": "Hochleistungsladepunkt CCS Combo 2 (rechts, barrierefrei)"},
     )
     r = build_receipt(
-        f.session, f.payment, f.breakdown, station, language="de", e_receipt_base_url=URL
+        f.session,
+        f.payment,
+        f.breakdown,
+        station,
+        language="de",
+        e_receipt_base_url=URL,
+        e_receipt_token=TOKEN,
     )
     for width in (32, 48):
         assert all(len(ln) <= width for ln in render_text(r, width=width).splitlines())
