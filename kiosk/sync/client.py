@@ -1,7 +1,7 @@
 """The kiosk's HTTP client of the backend API (docs/backend-api.md).
 
 One `requests.Session` with urllib3's `Retry` doing the backoff: connection errors,
-one read timeout and 429/5xx answers are retried, POSTs included (every POST carries an
+read errors (timeouts, dropped connections) and 429/5xx answers are retried, POSTs included (every POST carries an
 Idempotency-Key, so a repeat is absorbed). Each new attempt is signed again with a fresh
 nonce, because the backend refuses a nonce it has already seen (`_SigningRetry`).
 A Retry-After longer than `RETRY_AFTER_MAX_S` is not slept on the caller's thread: the
@@ -158,7 +158,7 @@ def make_retry(retries: int) -> Retry:
     return _SigningRetry(
         total=retries,
         connect=retries,
-        read=min(retries, 1),  # a read timeout is a slow backend: once more, not four times
+        read=retries,
         status=retries,
         other=retries,
         backoff_factor=0.5,
@@ -203,6 +203,14 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _transport_failure(exc: BaseException) -> str:
+    """What went wrong on the way, in words (requests reports exhausted timeouts as errors)."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower():
+        return f"the backend did not answer in time ({text})"
+    return f"the backend cannot be reached ({text})"
 
 
 def _fresh_key(prefix: str) -> str:
@@ -287,10 +295,8 @@ class BackendClient:
                 proxies=settings["proxies"],
                 cert=settings["cert"],
             )
-        except requests.exceptions.Timeout as exc:
-            raise BackendError(f"{what}: the backend did not answer in time ({exc})") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise BackendError(f"{what}: the backend cannot be reached ({exc})") from None
+            raise BackendError(f"{what}: {_transport_failure(exc)}") from None
         finally:
             _RESIGN.reset(token)
         with response:

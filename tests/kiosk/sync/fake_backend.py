@@ -109,7 +109,7 @@ class FakeBackend:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-backend")
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-backend")
 
     @property
     def port(self) -> int:
@@ -454,3 +454,36 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+class FakeClock:
+    """A settable UTC clock (call it for the time; `advance` moves it)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        with self._lock:
+            self.now += timedelta(**delta)
+            return self.now
+
+
+def queue_events(
+    db: Any, count: int, *, start: int = 0, aggregates: int | None = None, pad: int = 0
+) -> list[str]:
+    """Queue `count` real outbox rows (topic session.completed); their keys, in order."""
+    keys = []
+    with db.unit_of_work() as uow:
+        for i in range(start, start + count):
+            aggregate = f"s-{i % aggregates if aggregates else i}"
+            key = f"{aggregate}:event:{i}"
+            payload = {"n": i, "cost": Decimal("1.23"), "pad": "x" * pad}
+            uow.outbox.add("session.completed", aggregate, payload, key)
+            keys.append(key)
+        uow.commit()
+    return keys

@@ -91,7 +91,7 @@ class FaultProxy:
         self._closing = threading.Event()
         self.seen: list[tuple[Kind, bytes]] = []  # (fault applied, request line)
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
+        self._listener.settimeout(0.05)
         self._threads: list[threading.Thread] = []
         self._accept = threading.Thread(target=self._serve, name="fault-proxy", daemon=True)
 
@@ -205,6 +205,7 @@ class FaultProxy:
         if kind == "delay" and self._closing.wait(fault.delay_s):
             return
         if kind == "truncate":
-            conn.sendall(answer[: max(1, len(answer) - max(1, len(answer) // 3))])
+            head, sep, body = answer.partition(b"\r\n\r\n")
+            conn.sendall(head + sep + body[: len(body) // 2])
             return
         conn.sendall(answer)
