@@ -25,6 +25,7 @@ __all__ = [
     "MAX_FAILURES",
     "csrf_ok",
     "csrf_token",
+    "hash_password",
     "login_blocked_for",
     "make_cookie",
     "read_cookie",
@@ -64,6 +65,17 @@ def verify_password(password: str, stored: str) -> bool:
         password.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=len(expected)
     )
     return hmac.compare_digest(got, expected)
+
+
+def hash_password(password: str, *, n: int = 2**14, r: int = 8, p: int = 1) -> str:
+    """`scrypt$n$r$p$<salt>$<hash>`, salt and hash URL-safe base64 without padding."""
+    salt = secrets.token_bytes(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    return f"scrypt${n}${r}${p}${b64(salt)}${b64(key)}"
 
 
 def _decode(text: str) -> bytes:

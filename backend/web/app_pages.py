@@ -238,6 +238,10 @@ def _command(request: Request, session: Session, evse_id: str, kind: str, csrf: 
             message=t("app.unknown_connector", evse=evse_id),
         )
     station_id, connector_id = found
+    if not account.contract_id:
+        return page(
+            request, "message.html", t, status=403, title=t("app.title"), message=t("app.blocked")
+        )
     command_id = commands.enqueue(
         session,
         station_id=station_id,

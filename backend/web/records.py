@@ -4,7 +4,6 @@ accounts, prices. One place that knows the other tables' columns (`backend.model
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -60,7 +59,10 @@ def _json(value: object) -> dict[str, Any] | None:
     if value is None:
         return None
     if isinstance(value, (str, bytes)):
-        loaded = json.loads(value)
+        try:  # numbers as Decimals, as the pricing engine takes them
+            loaded = jsonio.loads(value)
+        except ValueError:
+            return None
         return loaded if isinstance(loaded, dict) else None
     return value if isinstance(value, dict) else None
 
