@@ -101,7 +101,7 @@ class BackendError(KnownError):
     @property
     def answered(self) -> bool:
         """Whether the backend itself answered (a 4xx says so; a 5xx or none does not)."""
-        return self.status is not None and self.status < 500 and self.status != 429
+        return self.status is not None and 400 <= self.status < 500 and self.status != 429
 
 
 class _SignedHeaders(CaseInsensitiveDict[str]):

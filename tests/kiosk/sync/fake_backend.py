@@ -109,7 +109,9 @@ class FakeBackend:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-backend")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-backend"
+        )
 
     @property
     def port(self) -> int:
