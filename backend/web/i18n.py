@@ -13,7 +13,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 __all__ = ["LANGUAGES", "Texts", "pick_language", "texts"]
 
@@ -261,8 +261,12 @@ class Texts:
         return str(format_currency(amount, currency, locale=self.locale))
 
     def number(self, value: Decimal, places: int = 2) -> str:
-        quantum = Decimal(1).scaleb(-places)
-        return str(format_decimal(value.quantize(quantum), locale=self.locale))
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+        return str(format_decimal(value, format=pattern, locale=self.locale))
+
+    def percent(self, rate: Decimal) -> str:
+        """A VAT rate given in percent (19 → "19%" / "19 %")."""
+        return str(format_percent(rate / 100, format="#,##0.##%", locale=self.locale))
 
     def when(self, moment: datetime | None, tz: str = "Europe/Berlin") -> str:
         if moment is None:

@@ -105,7 +105,9 @@ def build_receipt(
                 ReceiptLine(t(f"line.{line.kind.value}"), detail, t.money(line.cost.incl_vat, cur))
             )
         for v in breakdown.vat_lines:
-            rate = t("receipt.no_vat") if v.rate is None else t("receipt.vat", rate=f"{v.rate}%")
+            rate = (
+                t("receipt.no_vat") if v.rate is None else t("receipt.vat", rate=t.percent(v.rate))
+            )
             vat.append((rate, t.money(v.vat, cur)))
         net = sum((v.net for v in breakdown.vat_lines), Decimal(0))
         vat.append((t("receipt.net"), t.money(net, cur)))

@@ -37,6 +37,7 @@ from backend.models import Account, ChargeSession, LiveSession, Station
 from backend.settings import BackendSettings
 
 CHROMIUM = Path("/usr/bin/chromium")
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -170,6 +171,21 @@ class Stack:
         return requests.request(
             method, self.base + path, data=raw, headers=headers, timeout=timeout
         )
+
+    def tariffs(
+        self, station_id: str, connector_id: str, name: str = "ac_member_groups.json"
+    ) -> None:
+        """The connector's tariffs, as the operator's PUTs store them (an assets file)."""
+        from backend.tariffs import assign, put_tariff
+        from kiosk.domain import jsonio
+
+        found = jsonio.loads((ASSETS / "tariffs" / name).read_bytes())
+        listed = found if isinstance(found, list) else [found]
+        with self.db() as s:
+            for tariff in listed:
+                put_tariff(s, tariff["id"], tariff, self.clock())
+            assign(s, station_id, connector_id, [t["id"] for t in listed])
+            s.commit()
 
     def create_qr(self, station_id: str = "DE-KIO-S1", **extra: Any) -> dict[str, Any]:
         body = {
