@@ -1,9 +1,9 @@
 """The kiosk's HTTP client of the backend API (docs/backend-api.md).
 
-One `requests.Session` with urllib3's `Retry` doing the backoff: connection errors,
-read errors (timeouts, dropped connections) and 429/5xx answers are retried, POSTs included (every POST carries an
-Idempotency-Key, so a repeat is absorbed). Each new attempt is signed again with a fresh
-nonce, because the backend refuses a nonce it has already seen (`_SigningRetry`).
+One `requests.Session` with urllib3's `Retry` doing the backoff: connection errors, read
+errors (timeouts, dropped connections) and 429/5xx answers are retried, POSTs included
+(every POST carries an Idempotency-Key, so a repeat is absorbed). Each new attempt is
+signed again with a fresh nonce: the backend refuses a nonce it has seen (`_SigningRetry`).
 A Retry-After longer than `RETRY_AFTER_MAX_S` is not slept on the caller's thread: the
 answer comes back as a `BackendError` with `retry_after_s`, for the outbox to schedule.
 

@@ -59,6 +59,7 @@ class QrCheckout:
         poll_s: float = 25,
         expires_in_s: int = 170,
         clock: Clock = utc_now,
+        grace_s: float = _EXPIRY_GRACE_S,
     ) -> None:
         self._client = client
         self.station_id = station_id
@@ -66,6 +67,7 @@ class QrCheckout:
         self._poll_s = poll_s
         self._expires_in_s = expires_in_s
         self._clock = clock
+        self._grace_s = grace_s
         self._lock = threading.Lock()
         self._waits: dict[str, _Wait] = {}
         self._closed = threading.Event()
@@ -121,7 +123,7 @@ class QrCheckout:
         left_s = self._expires_in_s
         if intent.expires_at is not None:
             left_s = int((intent.expires_at - self._clock()).total_seconds())
-        deadline = time.monotonic() + max(0, left_s) + _EXPIRY_GRACE_S
+        deadline = time.monotonic() + max(0, left_s) + self._grace_s
         last_error: str | None = None
         seen_attempt = intent.last_error
         while True:
