@@ -73,6 +73,7 @@ class FakeState:
     commands: list[dict[str, Any]] = field(default_factory=list)
     command_results: dict[str, dict[str, Any]] = field(default_factory=dict)
     heartbeats: list[dict[str, Any]] = field(default_factory=list)
+    commands_said: int | None = None  # what heartbeats say waits, instead of the truth
     requests: list[Received] = field(default_factory=list)
     replays: int = 0
     auth_failures: list[str] = field(default_factory=list)
@@ -128,10 +129,14 @@ class FakeBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
+    def release_waits(self) -> None:
+        """Every long poll answers now, and later ones at once."""
         self._closing.set()
         with self.lock:
             self.lock.notify_all()
+
+    def close(self) -> None:
+        self.release_waits()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
@@ -346,7 +351,9 @@ class FakeBackend:
                     "server_time": _iso(_now() + timedelta(seconds=self.state.skew_s)),
                     "tariff_version": self.state.tariff_version,
                     "allow_list_version": self.state.allow_list_version,
-                    "commands": len(self._pending_commands()),
+                    "commands": len(self._pending_commands())
+                    if self.state.commands_said is None
+                    else self.state.commands_said,
                 }
             if path == "/v1/tokens/authorize":
                 found = self.state.accounts.get(doc["uid"])
