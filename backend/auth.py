@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from backend.api.common import raw_path
 from backend.errors import ApiError
 from backend.jsonbody import read_body
 from backend.models import Nonce, Operator, Station
@@ -69,14 +70,6 @@ def sign(secret: str, method: str, path: str, timestamp: int, nonce: str, body: 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _raw_path(request: Request) -> str:
-    """The path as the client sent it, with its raw query string."""
-    raw = request.scope.get("raw_path")
-    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.scope["path"]
-    query = request.scope.get("query_string", b"")
-    return f"{path}?{query.decode('latin-1')}" if query else path
 
 
 def _shown(station: str) -> str:
@@ -156,7 +149,7 @@ async def require_station(request: Request) -> StationPrincipal:
         nonce,
         signature,
         request.method,
-        _raw_path(request),
+        raw_path(request),
         body,
     )
     request.state.principal = f"station:{principal.station_id}"

@@ -14,6 +14,7 @@ from alembic.config import Config
 from fastapi import Request
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import StaticPool
 
 __all__ = ["MIGRATION_LOCK", "Base", "get_session", "make_engine", "migrate"]
 
@@ -54,8 +55,12 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")  # one shared connection
         engine = create_engine(
-            url, pool_pre_ping=True, connect_args={"check_same_thread": False, "timeout": 5}
+            url,
+            pool_pre_ping=True,
+            connect_args={"check_same_thread": False, "timeout": 5},
+            poolclass=StaticPool if memory else None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -95,9 +100,7 @@ def migrate(engine: Engine) -> None:
         finally:
             if postgres:
                 connection.rollback()
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
-                )
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
                 connection.commit()
 
 

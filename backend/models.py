@@ -90,6 +90,7 @@ class Station(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     secret: Mapped[str] = mapped_column(String(128))  # the HMAC key: needed in clear
     name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")  # prices its CDRs
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     clock_offset_s: Mapped[float | None] = mapped_column(Float)  # server − station

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("secret", sa.String(length=128), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("time_zone", sa.String(length=64), nullable=False),
         sa.Column("created_at", _TIME, nullable=False),
         sa.Column("last_seen_at", _TIME, nullable=True),
         sa.Column("clock_offset_s", sa.Float(), nullable=True),
