@@ -42,6 +42,7 @@
       byId("receipt-link").href = data.final.receipt_url;
       byId("receipt-pdf").href = data.final.receipt_pdf;
       byId("live").hidden = true;
+      byId("paid").hidden = true;
       byId("final").hidden = false;
       return false;
     }

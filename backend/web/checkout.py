@@ -111,6 +111,7 @@ def checkout_page(intent_id: str, request: Request, session: SessionDep) -> Resp
         "final": None,
         "error": None,
         "partial_text": None,
+        "test_mode": bool(getattr(request.app.state.psp, "test_mode", False)),
     }
     if intent.status == "requires_payment":
         psp: Psp = request.app.state.psp

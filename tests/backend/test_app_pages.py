@@ -131,6 +131,7 @@ def test_start_and_stop_are_enqueued_for_the_station(stack: Stack) -> None:
         assert command.status == "pending"
     waiting = browser.get(stack.base + started.headers["location"], timeout=TIMEOUT)
     assert "waiting for its answer" in waiting.text
+    assert 'id="start"' not in waiting.text  # no second start while the first is open
     # the station fetches it and answers (what /v1/commands does with them)
     with stack.db() as s:
         assert [c.id for c in pending(s, S1, stack.clock())] == [command.id]
