@@ -36,7 +36,7 @@ def _receipt(request: Request, session: Session, token: str) -> tuple[Receipt, s
         return None
     intent = session.get(PaymentIntent, done.payment_ref) if done.payment_ref else None
     t = texts_for(request)
-    tz = getattr(request.app.state.settings, "timezone", "Europe/Berlin")
+    tz = records.station_time_zone(session, done.station_id)
     return build_receipt(done, intent, t, tz), t.language
 
 

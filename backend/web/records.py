@@ -153,6 +153,18 @@ def station_label(session: Session, station_id: str) -> str:
     return station_id
 
 
+def station_time_zone(session: Session, station_id: str, default: str = "Europe/Berlin") -> str:
+    """The station's IANA time zone (its receipts' local times)."""
+    stations = _table("stations")
+    if "time_zone" in stations.c:
+        zone = session.execute(
+            select(stations.c.time_zone).where(stations.c.id == station_id)
+        ).scalar_one_or_none()
+        if zone:
+            return str(zone)
+    return default
+
+
 def connector_label(session: Session, station_id: str, connector_id: str) -> str:
     return connector_id
 

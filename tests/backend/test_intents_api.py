@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,9 @@ BASE = "/v1/payment-intents"
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    with running_backend(f"sqlite:///{tmp_path / 'backend.db'}") as stack:
+def stack(db_url: str) -> Iterator[Stack]:
+    """On a SQLite file and on a real PostgreSQL (tests/backend/conftest.py's db_url)."""
+    with running_backend(db_url) as stack:
         stack.station(S1)
         stack.station(S2)
         yield stack
