@@ -50,6 +50,9 @@ def configure_logging(
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
+    # urllib3 logs each retry of a backend call as a warning; the sync logs the outcome
+    # itself (offline, back online), so only urllib3's errors are kept
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     redact = RedactingFilter()
     stream = logging.StreamHandler(console or sys.stderr)
     stream.setLevel(logging.WARNING)

@@ -125,6 +125,22 @@ def test_the_simulator_rule_catches_a_stray_import(tmp_path: Path) -> None:
     ]
 
 
+# the kiosk speaks to a backend over HTTP only; the demo runs one in-process, and the
+# `kiosk backend` command dispatches to it: no other module of ui imports it
+BACKEND_ALLOWED_IN = {Path("ui/demo_backend.py"), Path("ui/main.py")}
+
+
+def test_ui_imports_the_backend_only_for_the_demo_and_its_command() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "ui").rglob("*.py"))
+        if path.relative_to(ROOT) not in BACKEND_ALLOWED_IN
+        for line, name in imports_of(path)
+        if name.split(".")[0] == "backend"
+    ]
+    assert found == []
+
+
 def test_pyside6_only_in_ui() -> None:
     offenders = []
     for path in ROOT.rglob("*.py"):

@@ -160,8 +160,12 @@ def run_gui(
     autoplay_dir: Path | None = None,
     quit_after_ready: bool = False,
     out: TextIO = sys.stdout,
+    demo_backend: Any = None,
 ) -> int:
     """Start Qt, the station thread and the QML; returns the exit code.
+
+    `demo_backend` (ui.demo_backend.EmbeddedBackend): the demo's backend in this
+    process, which the developer panel pays the QR at and takes away for an outage.
 
     A storage fault takes the station out of service: the station thread logs its one
     line (an error: on stderr where no logging is configured), the screen says why, and
@@ -185,11 +189,13 @@ def run_gui(
     bridges: list[Bridge] = []
 
     def open_station() -> StationService:  # on the station thread
-        kiosk = build_station(settings, speed=speed, runner=loops[0].runner)
+        kiosk = build_station(settings, speed=speed, runner=loops[0].runner, loop=loops[0])
         opened.append(kiosk)
         bridges[0].present_card = kiosk.present_card
         bridges[0].receipt_token = kiosk.service.keys.receipt_token
-        bridges[0].pay_qr = kiosk.pay_qr
+        if demo_backend is not None:
+            bridges[0].pay_qr = demo_backend.pay
+            bridges[0].backend_outage = demo_backend.set_outage
         if not interactive and kiosk.terminal_simulator is not None:
             kiosk.terminal_simulator.step_delay_s = 0.0  # a scripted run: no one reads it
         if kiosk.reader is not None:

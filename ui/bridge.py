@@ -10,6 +10,7 @@ reach mode) the bridge derives the screen name and every text the QML shows.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -106,6 +107,8 @@ class Bridge(QObject):
         self.receipt_token: Callable[[str], str] | None = None
         # the demo's "pay the QR" shortcut: pays the checkout page as a phone would
         self.pay_qr: Callable[[str], None] | None = None
+        # the demo's "Go offline": its backend goes away (True) and comes back (False)
+        self.backend_outage: Callable[[bool], None] | None = None
         self._active = ""  # the connector the driver looks at; "" = overview
         self._paying = False  # on the payment-choice step of the price screen
         self._language = "en"
@@ -945,6 +948,13 @@ class Bridge(QObject):
 
     @Slot(bool)
     def setOffline(self, offline: bool) -> None:
+        """The developer panel: with the demo's backend, a real outage (the sync finds
+        out by itself and the banner follows); without one, only the banner."""
+        if self.backend_outage is not None:
+            threading.Thread(
+                target=self.backend_outage, args=(offline,), name="demo-outage", daemon=True
+            ).start()
+            return
         self._offline = offline
         self.changed.emit()
 

@@ -7,15 +7,16 @@ import logging
 import random
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk.charger.simulator import SimulatedCharger, spec_for
 from kiosk.charger.vehicles import MIDSIZE_400V, PERFORMANCE_800V
 from kiosk.config import Settings
 from kiosk.domain.payment import PaymentMethod
-from kiosk.sim.psp import SimulatedGateway, SimulatedPsp
+from kiosk.sim.psp import TEST_TOKENS, SimulatedGateway, SimulatedPsp
 from kiosk.sim.zvt_terminal import ZvtSimulator
 
-__all__ = ["charger", "developer_action", "gateway", "psp", "zvt_simulator"]
+__all__ = ["charger", "demo_tokens", "developer_action", "gateway", "psp", "zvt_simulator"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,14 @@ def psp(settings: Settings, method: PaymentMethod) -> SimulatedPsp:
 def gateway(settings: Settings) -> SimulatedGateway:
     """RFID contract accounts: the allow-list and the holds on the accounts, one provider."""
     return SimulatedGateway(_psp_file(settings, PaymentMethod.ACCOUNT_TOKEN))
+
+
+def demo_tokens() -> dict[str, dict[str, Any]]:
+    """The demo's RFID cards, for its backend: uid -> contract, group, valid."""
+    return {
+        uid: {"contract_id": t.contract_id, "group": t.customer_group, "valid": t.allowed}
+        for uid, t in TEST_TOKENS.items()
+    }
 
 
 def zvt_simulator(state: Path) -> ZvtSimulator:

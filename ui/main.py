@@ -24,6 +24,11 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--screenshots", type=Path, help="with --autoplay: PNG folder")
         parser.add_argument("--quit-after-ready", action="store_true")
         parser.add_argument("--db", type=Path, help="the demo's ledger (default: a temp folder)")
+        parser.add_argument(
+            "--no-backend",
+            action="store_true",
+            help="without the embedded backend (RFID and QR pay by the simulators)",
+        )
     else:
         parser.description = "production: fullscreen on the configured station"
         parser.add_argument("--config", type=Path, required=True)
@@ -43,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from payment_drivers.devices_cli import main as devices  # noqa: PLC0415 - no Qt
 
         return devices(args[1:])
+    if args and args[0] == "backend":
+        from backend.cli import main as backend_cli  # noqa: PLC0415 - no Qt
+
+        return backend_cli(args[1:])
     if not args or args[0] not in ("demo", "run"):
         from kiosk import cli as core_cli  # noqa: PLC0415 - not needed by the Qt run modes
 
@@ -69,6 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kiosk.logs import configure_logging  # noqa: PLC0415
 
         configure_logging(settings.database.parent)  # kiosk.log beside the demo's ledger
+        backend = None
+        if not opts.no_backend:
+            from ui.demo_backend import with_backend  # noqa: PLC0415
+
+            settings, backend = with_backend(settings)
+            print(f"demo backend: {backend.url} (the QR code's checkout page opens in a browser)")
         code = run_gui(
             settings=settings,
             speed=opts.speed if not autoplay else 60.0,
@@ -78,7 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             language=opts.lang,
             autoplay_dir=shots if autoplay else None,
             quit_after_ready=opts.quit_after_ready,
+            demo_backend=backend,
         )
+        if backend is not None:
+            backend.stop()
         if autoplay and code == 0:
             print(f"screenshots are in {shots.resolve()}")
         return code

@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls
 import QtQuick.Layouts
 import "../components"
 
@@ -37,6 +38,11 @@ ScreenPage {
                 Accessible.role: Accessible.Graphic
                 Accessible.name: qsTr("QR code for the payment page")
             }
+            BusyIndicator {  // the backend is making the page, or the cancel is on its way
+                anchors.centerIn: parent
+                running: Store.sv("checkoutUrl") === "" || Store.session.cancelling === true
+                visible: running
+            }
         }
 
         GridLayout {
@@ -50,6 +56,16 @@ ScreenPage {
                 seconds: Store.num(Store.session.secondsLeft, 0)
                 size: 220
                 caption: qsTr("code valid")
+            }
+            KText {  // the demo: the same page in a browser on this machine
+                objectName: "checkoutUrlText"
+                Layout.fillWidth: true
+                Layout.columnSpan: page.wide ? 1 : 2
+                visible: bridge.demo && Store.sv("checkoutUrl") !== ""
+                text: Store.sv("checkoutUrl")
+                font.pixelSize: Theme.fontSmall
+                color: Theme.textMuted
+                wrapMode: Text.WrapAnywhere
             }
             Panel {
                 Layout.fillWidth: true
@@ -97,7 +113,7 @@ ScreenPage {
             kind: "secondary"
             iconName: "home"
             text: qsTr("Cancel")
-            onClicked: bridge.goHome()
+            onClicked: bridge.cancelPayment()  // the checkout page is cancelled at the backend
         }
     ]
 }

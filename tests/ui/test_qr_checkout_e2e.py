@@ -1,0 +1,209 @@
+"""QR pay from end to end, as a driver does it: the kiosk (offscreen, the real screens
+and station loop) on its backend (the reference backend, served on loopback), a
+phone (a real headless Chromium).
+
+The QR code is read from a screenshot of the kiosk (zxing-cpp), its page paid in
+Chromium; charging starts at the kiosk; the driver stops; then the backend has the
+session, its CDR and the capture of exactly the priced amount, once, and the
+e-receipt on the kiosk's receipt opens in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import shiboken6
+from PySide6.QtQuick import QQuickWindow
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from kiosk.config import demo_settings
+from kiosk.domain.session import SessionState
+from tests.backend.chromium import chromium, phone  # noqa: F401 - fixtures
+from tests.ui.conftest import KioskUi
+from ui.app import build_station, load_screens
+from ui.demo_backend import EmbeddedBackend, with_backend
+
+
+def _wait(condition: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        QApplication.processEvents()
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what or condition}")
+
+
+@pytest.fixture
+def kiosk_on_backend(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> Iterator[tuple[KioskUi, EmbeddedBackend, Any]]:
+    settings, backend = with_backend(demo_settings(tmp_path / "k.sqlite"))
+    opened: list[Any] = []
+    holder: list[Any] = []
+
+    def open_station() -> Any:  # on the station thread, as `kiosk demo` opens it
+        loop = holder[0].loop
+        kiosk = build_station(settings, speed=30.0, runner=loop.runner, loop=loop)
+        opened.append(kiosk)
+        return kiosk.service
+
+    screens = load_screens(qapp, settings, open_station, demo=True, retry_s=None)
+    holder.append(screens.worker)
+    window, bridge, worker = screens.window, screens.bridge, screens.worker
+    assert isinstance(window, QQuickWindow)
+    bridge.pay_qr = backend.pay
+    worker.start()
+    try:
+        qtbot.waitUntil(lambda: bool(opened) and bool(bridge.property("live")), timeout=15_000)
+        kiosk = opened[0]
+        bridge.receipt_token = kiosk.service.keys.receipt_token
+        ui = KioskUi(
+            qtbot, window, bridge, kiosk.service, worker, cast(Any, None), screens.warnings
+        )
+        yield ui, backend, kiosk
+    finally:
+        screens.retranslate("en")
+        worker.stop()
+        shiboken6.delete(screens.engine)
+        for k in opened:
+            k.close()
+        backend.stop()
+    assert screens.warnings == [], "QML warnings:\n" + "\n".join(screens.warnings)
+
+
+def _qr_on_screen(window: QQuickWindow, path: Path) -> list[str]:
+    import zxingcpp
+    from PIL import Image
+
+    window.grabWindow().save(str(path))
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(path))]
+
+
+def test_a_qr_payment_from_the_screen_to_the_backend(
+    kiosk_on_backend: tuple[KioskUi, EmbeddedBackend, Any],
+    phone: Any,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    ui, backend, _kiosk = kiosk_on_backend
+    from backend.models import ChargeSession
+    from backend.payments.models import PaymentIntent
+
+    ui.on("overview")
+    ui.click("connector_1")
+    ui.on("price")
+    ui.click("toPayment")
+    ui.on("payment")
+    ui.click("pay_qr")
+    ui.on("qr")
+    url = _wait(lambda: ui.session().get("checkoutUrl"), what="the checkout URL")
+    assert url.startswith(f"{backend.url}/checkout/pi_")
+    assert ui.session()["secondsLeft"] > 100  # the page's own expiry, counted down
+
+    # the phone's camera: the code on the screen opens this session's page
+    shot = tmp_path / "qr.png"
+    assert _wait(lambda: _qr_on_screen(ui.window, shot), what="a QR code") == [url]
+
+    # the phone: the price before paying, the hold and its release, then pay
+    phone.goto(url)
+    body = phone.inner_text("body")
+    assert "30.00" in body  # the hold the kiosk asked for
+    assert "kWh" in body  # the connector's price, as the kiosk shows it
+    phone.click("#pay")
+    phone.wait_for_selector("#paid", state="visible")
+
+    # paying there starts the session at the kiosk: plug in, charge
+    ui.on("plugIn", timeout_ms=20_000)
+    ui.job(lambda s: cast(Any, s.charger).arrive("1", _car(), 20, 80))
+    ui.on("charging", timeout_ms=20_000)
+    _wait(  # a cost worth capturing (the demo's clock runs 30 times faster)
+        lambda: (ui.job(lambda s: s.view("1").cost) or _nothing()).incl_vat >= Decimal("0.20"),
+        timeout=40,
+        what="a session worth capturing",
+    )
+    # the live cost reaches the phone through the heartbeat
+    phone.reload()
+    phone.wait_for_selector("#live-figures", state="visible", timeout=20_000)
+
+    ui.job(lambda s: s.stop("1", _driver_stop()))
+    ui.job(lambda s: cast(Any, s.charger).depart("1"))
+    ui.on("receipt", timeout_ms=20_000)
+    session_id = ui.job(lambda s: s.view("1").receipt_session_id)
+    finished = ui.job(lambda s: s.receipt_parts(session_id))
+    assert finished is not None
+    assert finished[0].state is SessionState.COMPLETED
+    cost = finished[0].totals.cost_incl_vat
+
+    # the backend: the session and its CDR once, the capture of exactly the priced cost
+    def arrived() -> Any:
+        with backend.sessions() as db:
+            rows = (
+                db.execute(select(ChargeSession).where(ChargeSession.session_id == session_id))
+                .scalars()
+                .all()
+            )
+            intent = db.get(PaymentIntent, url.rsplit("/", 1)[1])
+            if len(rows) == 1 and intent is not None and intent.status == "captured":
+                return rows[0], intent
+            return None
+
+    try:
+        row, intent = _wait(arrived, timeout=30, what="the session and the capture at the backend")
+    except AssertionError:
+        pending = ui.job(_outbox)
+        raise AssertionError(f"not at the backend; the kiosk's outbox: {pending}") from None
+    assert row.cost == cost
+    assert intent.captured_amount == cost
+    assert row.payment_ref == intent.id
+    cdr = json.loads(row.cdr_json)
+    assert Decimal(str(cdr["total_cost"]["incl_vat"])) == cost
+    assert row.backend_cost == cost  # the backend priced the CDR the same, to the cent
+
+    # the e-receipt: the link on the kiosk's receipt opens in the browser
+    receipt = ui.bridge.property("receipt")
+    link = receipt.get("url") or ""
+    assert link.startswith(f"{backend.url}/r/")
+    assert session_id not in link  # unguessable, not the session id
+    answer = phone.goto(link)
+    assert answer is not None
+    assert answer.status == 200
+    assert f"{cost:.2f}" in phone.inner_text("body")
+
+
+def _outbox(s: Any) -> list[tuple[str, int, str | None]]:
+    with s.db.unit_of_work(write=False) as uow:
+        due = uow.outbox.due(s.now() + _long(), limit=100)
+    return [(m.topic, m.attempts, m.last_error) for m in due]
+
+
+def _long() -> Any:
+    from datetime import timedelta
+
+    return timedelta(days=1)
+
+
+def _nothing() -> Any:
+    from kiosk.domain.pricing import Amount
+
+    return Amount(Decimal(0), Decimal(0))
+
+
+def _car() -> Any:
+    from kiosk.charger.vehicles import MIDSIZE_400V
+
+    return MIDSIZE_400V
+
+
+def _driver_stop() -> Any:
+    from kiosk.domain.session import StopReason
+
+    return StopReason.DRIVER_SCREEN
