@@ -98,7 +98,7 @@ def put_tariff(session: Session, tariff_id: str, tariff: object, now: datetime) 
             select(ConnectorTariff.station_id, ConnectorTariff.connector_id).where(
                 ConnectorTariff.tariff_id == tariff_id
             )
-        ).tuples()
+        ).all()
     ):
         others = [
             tariff if t.get("id") == tariff_id else t
