@@ -10,9 +10,6 @@ instances may start at the same moment.
 
 from __future__ import annotations
 
-import importlib
-import logging
-
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import sessionmaker
 
@@ -20,38 +17,18 @@ from backend.db import make_engine, migrate
 from backend.errors import install_error_handlers
 from backend.settings import BackendSettings
 
-__all__ = ["API_VERSION", "PEER_ROUTERS", "create_app"]
-
-log = logging.getLogger(__name__)
+__all__ = ["API_VERSION", "create_app"]
 
 API_VERSION = "1.0.0"
-# the routers of the payment intents and the web pages (module, attribute)
-PEER_ROUTERS = (
-    "backend.payments.api",
-    "backend.web.checkout",
-    "backend.web.receipts",
-    "backend.web.app_pages",
-)
 
 
-def _own_routers() -> list[APIRouter]:
+def _routers() -> list[APIRouter]:
+    """Ours (stations, operators, health), then the payment intents' and the web pages'."""
     from backend.api import routers  # noqa: PLC0415 (nothing is built at import time)
+    from backend.payments import api as payments  # noqa: PLC0415
+    from backend.web import app_pages, checkout, receipts  # noqa: PLC0415
 
-    return routers()
-
-
-def _peer_router(module: str) -> APIRouter | None:
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and module.startswith(exc.name):
-            log.info("backend: %s is not there yet, its routes are left out", module)
-            return None
-        raise
-    router = getattr(loaded, "router", None)
-    if not isinstance(router, APIRouter):
-        raise TypeError(f"{module}.router is not an APIRouter")
-    return router
+    return [*routers(), payments.router, checkout.router, receipts.router, app_pages.router]
 
 
 def create_app(settings: BackendSettings, *, psp: object | None = None) -> FastAPI:
@@ -74,11 +51,7 @@ def create_app(settings: BackendSettings, *, psp: object | None = None) -> FastA
         psp = SimulatedPsp(engine, clock=settings.clock)
     app.state.psp = psp
     install_error_handlers(app)
-    for router in _own_routers():
+    for router in _routers():
         app.include_router(router)
-    for module in PEER_ROUTERS:
-        peer = _peer_router(module)
-        if peer is not None:
-            app.include_router(peer)
     app.router.add_event_handler("shutdown", engine.dispose)
     return app

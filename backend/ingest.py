@@ -10,7 +10,6 @@ flagged), and a contract session is billed to its account once.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -91,17 +91,22 @@ class PricingCache:
 
 
 def reprice(
-    cdr: Mapping[str, Any], tz: str, fallback: Callable[[], list[Any]], cache: PricingCache
+    cdr: Mapping[str, Any],
+    tz: str,
+    fallback: Callable[[], list[Any]],
+    cache: PricingCache,
+    *,
+    cdr_text: bytes | None = None,
 ) -> Decimal:
     """The CDR's total incl. VAT as kiosk.domain prices it: with the tariffs the CDR
     embeds, else with `fallback()` (the connector's tariffs). ValueError when it cannot."""
-    parsed, embedded = decode_cdr(jsonio.dumps_numbers(cdr).encode())
+    parsed, embedded = decode_cdr(cdr_text if cdr_text is not None else _encode(cdr))
     raw = embedded
     if raw is None or raw.strip() in (b"[]", b"null"):
         tariffs = fallback()
         if not tariffs:
             raise ValueError("no tariff: none embedded in the CDR and none for the connector")
-        raw = jsonio.dumps_numbers(tariffs).encode()
+        raw = _encode(tariffs)
     compiled = cache.compiled(raw)
     tariff = select_tariff(compiled.tariffs, parsed.start, parsed.periods[0].tariff_id)
     if parsed.currency is not None and parsed.currency != tariff.currency:
@@ -129,17 +134,19 @@ class _Rejected(Exception):
     pass
 
 
-def _canonical(value: object) -> str:
-    def plain(item: object) -> str:
-        if isinstance(item, Decimal):
-            return "#" + format(item, "f")
-        raise TypeError(type(item).__name__)
+# exact JSON numbers for Decimals (as received); C speed: a batch holds 500 CDRs
+_encode = msgspec.json.Encoder(decimal_format="number").encode
+_canonical = msgspec.json.Encoder(decimal_format="number", order="sorted").encode
 
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=plain)
+
+def _text(value: object) -> str:
+    return _encode(value).decode()
 
 
 def _digest(topic: str, payload: object) -> str:
-    return hashlib.sha256(f"{topic}\n{_canonical(payload)}".encode()).hexdigest()
+    digest = hashlib.sha256(topic.encode() + b"\n")
+    digest.update(_canonical(payload))
+    return digest.hexdigest()
 
 
 @dataclass
@@ -231,8 +238,9 @@ def _session_row(
     assert cost is not None
     backend_cost: Decimal | None = None
     note: str | None = None
+    cdr_text = _encode(cdr)
     try:
-        backend_cost = reprice(cdr, tz, lambda: tariffs_of(connector_id), cache)
+        backend_cost = reprice(cdr, tz, lambda: tariffs_of(connector_id), cache, cdr_text=cdr_text)
     except NoActiveTariff as exc:
         note = f"not priced: no active tariff: {exc}"
     except (ValueError, ArithmeticError, LookupError, RecursionError) as exc:
@@ -241,8 +249,8 @@ def _session_row(
     if backend_cost is not None and mismatch:
         note = f"the station charged {cost}, the backend prices {backend_cost}"
     row.update(
-        cdr_json=jsonio.dumps_numbers(cdr),
-        session_json=jsonio.dumps_numbers(raw),
+        cdr_json=cdr_text.decode(),
+        session_json=_text(raw),
         backend_cost=backend_cost,
         price_mismatch=mismatch,
         price_note=note,
@@ -349,7 +357,7 @@ def _apply(
                     "idempotency_key": item.key,
                     "topic": item.topic,
                     "received_at": now,
-                    "payload_json": jsonio.dumps_numbers(item.payload),
+                    "payload_json": _text(item.payload),
                     "payload_sha256": item.digest,
                 }
             )
@@ -385,7 +393,7 @@ def _apply(
                 "aggregate_id": item.aggregate_id,
                 "created_at": item.created_at,
                 "received_at": now,
-                "payload_json": jsonio.dumps_numbers(item.payload),
+                "payload_json": _text(item.payload),
                 "payload_sha256": item.digest,
                 "status": status,
                 "error": error,

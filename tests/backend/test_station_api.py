@@ -125,7 +125,7 @@ def test_token_authorization(backend: Backend) -> None:
     station = backend.add_station()
     admin = backend.add_operator("adam", "admin")
     now = backend.clock()
-    tokens = {
+    tokens: dict[str, dict[str, Any]] = {
         "04A1B2C3D4": {"contract_id": "DE-KIO-C00001-7", "group": "member"},
         "04FFFF0001": {"contract_id": "DE-KIO-C00002-5", "group": "fleet", "valid": False},
         "04FFFF0002": {
