@@ -132,3 +132,8 @@ def _fail_on_unexpected_warning_logs(expect_warnings: ExpectedWarnings) -> Itera
     if unexpected:
         lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in unexpected)
         pytest.fail(f"unexpected warning log(s):\n{lines}", pytrace=False)
+
+
+# one headless Chromium for the whole run, shared by the backend's page tests and the
+# kiosk's end-to-end test (two sync playwright instances cannot run at once)
+from tests.backend.chromium import chromium, phone  # noqa: E402, F401

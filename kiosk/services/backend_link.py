@@ -39,6 +39,10 @@ TARIFFS_KEY: Final = "backend_tariffs"  # station_state: {"version": n, "connect
 CLOCK_WARN_S: Final = 30.0  # a clock this far off the backend's is logged as a warning
 
 
+class _Refused(Exception):
+    """A remote command the station does not carry out (the reason goes to the backend)."""
+
+
 class BackendLink(Flow):
     # where a remote command's outcome goes (the sync worker's `command_result`)
     command_results: Callable[[str, str, str, str | None], None] | None = None
@@ -173,10 +177,10 @@ class BackendLink(Flow):
         try:
             c = self._c(cid) if cid in self.connectors else None
             if c is None:
-                raise UserFacingError("This station has no such connector.")
+                raise _Refused("no such connector")
             if command.type == "start":
                 if not self.method_available(PaymentMethod.ACCOUNT_TOKEN):
-                    raise UserFacingError("Account payments are not available right now.")
+                    raise _Refused("account payments are not available now")
                 self.select(cid)
                 self.choose_payment(cid, PaymentMethod.ACCOUNT_TOKEN)
                 self._event(c, FlowEvent.CREDENTIAL, "started in the web app")
@@ -191,12 +195,12 @@ class BackendLink(Flow):
             elif command.type == "stop":
                 s = c.session
                 if s is None or s.contract_id != command.contract_id:
-                    raise UserFacingError("No session of this account runs on this connector.")
+                    raise _Refused("no session of this account runs on this connector")
                 self.stop(cid, StopReason.REMOTE)
                 session_id = s.id
             else:
-                raise UserFacingError(f"unknown command {command.type!r}")
-        except UserFacingError as exc:
+                raise _Refused(f"unknown command {command.type!r}")
+        except (UserFacingError, _Refused) as exc:
             log.info("remote %s on connector %s refused: %s", command.type, cid, exc)
             if answer is not None:
                 answer(command.id, "rejected", str(exc), None)

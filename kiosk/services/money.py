@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from kiosk.charger.clock import driver_wait
 from kiosk.domain.errors import KnownError
 from kiosk.domain.payment import (
     DeclineCode,
@@ -47,7 +48,9 @@ from kiosk.services.station_base import (
 from kiosk.station import FlowEvent, FlowState
 from kiosk.store.repositories import redact_pan_like
 
-__all__ = ["MoneySaga"]
+__all__ = ["SETTLE_RETRY_S", "MoneySaga"]
+
+SETTLE_RETRY_S: Final = 30  # a capture or void the provider did not take: sent again
 
 log = logging.getLogger(__name__)
 
@@ -526,6 +529,22 @@ class MoneySaga(DeviceStates):
         if self.closed:
             log.info("payment %s: %s answered after the station closed", p.id, op.kind.value)
             return
+        if not result.ok and result.code is DeclineCode.UNAVAILABLE:
+            # the provider was not reached (a backend offline, a terminal off): the hold is
+            # still there, so the capture or void stays pending and is sent again with its
+            # key, never given up (the provider deduplicates; recovery does the same)
+            due = self.now() + driver_wait(self.clock, SETTLE_RETRY_S)
+            self._unsettled[op.idempotency_key] = (p, op, due)
+            log.warning(
+                "payment %s: the %s of %s %s did not reach the provider; sent again in %d s",
+                p.id,
+                op.kind.value,
+                op.amount,
+                p.currency,
+                SETTLE_RETRY_S,
+            )
+            return
+        self._unsettled.pop(op.idempotency_key, None)
         found = self._apply(p, op, result)
         with self.db.unit_of_work() as uow:
             uow.payments.save(p)
@@ -543,6 +562,14 @@ class MoneySaga(DeviceStates):
             self._record_discrepancies(uow, found)
             uow.commit()
         self._warn(found)
+
+    def _retry_settlements(self) -> None:
+        """On the tick: captures and voids the provider did not take, sent again."""
+        now = self.now()
+        for key, (p, op, due) in list(self._unsettled.items()):
+            if now >= due:
+                del self._unsettled[key]
+                self._complete(p, op)
 
     def terminal_status(self, connector_id: str, payment_id: str, status: TerminalStatus) -> None:
         """An intermediate status of the terminal (present card, enter PIN...)."""

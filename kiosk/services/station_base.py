@@ -26,6 +26,7 @@ from kiosk.domain.payment import (
     DeclineCode,
     Payment,
     PaymentMethod,
+    PaymentOperation,
 )
 from kiosk.domain.pricing import Amount
 from kiosk.domain.redaction import redact_optional
@@ -225,6 +226,8 @@ class StationBase:
         # connector (a QR checkout page names it); written here, read on device threads
         self.reference_connectors: dict[str, str] = {}
         self.reference_contracts: dict[str, str] = {}  # ... and the account it is on
+        # captures and voids the provider could not take (key -> payment, op, when next)
+        self._unsettled: dict[str, tuple[Payment, PaymentOperation, datetime]] = {}
         self.closed = False  # set by close(): late device answers are dropped
         self._recovering = False  # start-up recovery calls the providers directly
         self.db = db

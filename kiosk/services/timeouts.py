@@ -31,6 +31,7 @@ class Timeouts(Metering):
         if self._next_probe is not None and now >= self._next_probe:
             self._probe_terminal()  # at the first tick, then while it does not answer
         self._maybe_end_of_day(now)
+        self._retry_settlements()
 
     def _timeout(self, c: _Connector) -> None:
         state = c.flow.state

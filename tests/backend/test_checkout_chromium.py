@@ -16,9 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.web.app_auth import hash_password
-from tests.backend.chromium import Stack, chromium, phone, running_backend, sample_cdr
-
-__all__ = ["chromium", "phone"]  # the fixtures, used by name
+from tests.backend.chromium import Stack, running_backend, sample_cdr
 
 S1 = "DE-KIO-S1"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "checkout"

@@ -146,6 +146,7 @@ def kiosk_ui(
     # payments answer through the device threads and the loop's inbox, as in the kiosk
     kiosk.service.runner = worker.loop.runner
     bridge.present_card = kiosk.present_card  # the ZVT simulator behind the real driver
+    bridge.receipt_token = kiosk.service.keys.receipt_token  # as ui.app sets it
     if kiosk.terminal_simulator is not None:
         kiosk.terminal_simulator.step_delay_s = 0.0  # the tests do not read its prompts
     worker.start()

@@ -26,7 +26,6 @@ from sqlalchemy import select
 
 from kiosk.config import demo_settings
 from kiosk.domain.session import SessionState
-from tests.backend.chromium import chromium, phone  # noqa: F401 - fixtures
 from tests.ui.conftest import KioskUi
 from ui.app import build_station, load_screens
 from ui.demo_backend import EmbeddedBackend, with_backend
@@ -91,7 +90,7 @@ def _qr_on_screen(window: QQuickWindow, path: Path) -> list[str]:
 
 def test_a_qr_payment_from_the_screen_to_the_backend(
     kiosk_on_backend: tuple[KioskUi, EmbeddedBackend, Any],
-    phone: Any,  # noqa: F811 - the fixture
+    phone: Any,
     tmp_path: Path,
 ) -> None:
     ui, backend, _kiosk = kiosk_on_backend
