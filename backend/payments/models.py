@@ -6,14 +6,14 @@ way), times as aware UTC datetimes (SQLite gives them back naive: they are UTC).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Dialect, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
 from backend.db import Base
+from backend.models import Exact, UtcDateTime
 
 __all__ = [
     "DecimalText",
@@ -25,40 +25,11 @@ __all__ = [
 ]
 
 
-class DecimalText(TypeDecorator[Decimal]):
-    """A Decimal kept as its exact text."""
+class DecimalText(Exact):
+    """A Decimal kept as its exact text (the payments' columns are 40 wide)."""
 
     impl = String(40)
     cache_ok = True
-
-    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, Decimal) or not value.is_finite():
-            raise TypeError(f"not a finite Decimal: {value!r}")
-        return str(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """An aware UTC datetime; naive values are refused on the way in."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise TypeError(f"naive datetime: {value!r}")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class PaymentIntent(Base):

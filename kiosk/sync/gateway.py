@@ -119,7 +119,68 @@ def lookup_operation(client: BackendClient, idempotency_key: str) -> ProviderRes
     )
 
 
-class BackendGateway:
+class IntentHolds:
+    """Increment, capture and void of a hold that is a payment intent at the backend
+    (an account hold, a QR checkout's): one answer under each operation's key."""
+
+    _client: BackendClient
+
+    def _intent_call(
+        self,
+        kind: str,
+        idempotency_key: str,
+        provider_ref: str,
+        amount: Decimal,
+        call: Callable[[], wire.Intent],
+    ) -> ProviderResult:
+        try:
+            return intent_result(call(), kind, amount)
+        except BackendError as exc:
+            if exc.code == "idempotency_conflict":
+                known = lookup_operation(self._client, idempotency_key)
+                if known is not None:
+                    return known
+            return refused_result(exc, provider_ref)
+
+    def increment(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        return self._intent_call(
+            "increment",
+            idempotency_key,
+            provider_ref,
+            amount,
+            lambda: self._client.increment_intent(
+                provider_ref, amount, idempotency_key=idempotency_key
+            ),
+        )
+
+    def capture(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        return self._intent_call(
+            "capture",
+            idempotency_key,
+            provider_ref,
+            amount,
+            lambda: self._client.capture_intent(
+                provider_ref, amount, idempotency_key=idempotency_key
+            ),
+        )
+
+    def void(
+        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
+    ) -> ProviderResult:
+        return self._intent_call(
+            "void",
+            idempotency_key,
+            provider_ref,
+            amount,
+            lambda: self._client.cancel_intent(provider_ref, idempotency_key=idempotency_key),
+        )
+
+
+class BackendGateway(IntentHolds):
     """Token checks and account holds at the backend; the allow-list when it is away."""
 
     def __init__(
@@ -256,51 +317,7 @@ class BackendGateway:
     ) -> ProviderResult:
         if provider_ref.startswith(OFFLINE_PREFIX):
             return self._local(provider_ref, kind, amount)
-        try:
-            return intent_result(call(), kind, amount)
-        except BackendError as exc:
-            if exc.code == "idempotency_conflict":
-                known = lookup_operation(self._client, idempotency_key)
-                if known is not None:
-                    return known
-            return refused_result(exc, provider_ref)
-
-    def increment(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self._intent_call(
-            "increment",
-            idempotency_key,
-            provider_ref,
-            amount,
-            lambda: self._client.increment_intent(
-                provider_ref, amount, idempotency_key=idempotency_key
-            ),
-        )
-
-    def capture(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self._intent_call(
-            "capture",
-            idempotency_key,
-            provider_ref,
-            amount,
-            lambda: self._client.capture_intent(
-                provider_ref, amount, idempotency_key=idempotency_key
-            ),
-        )
-
-    def void(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self._intent_call(
-            "void",
-            idempotency_key,
-            provider_ref,
-            amount,
-            lambda: self._client.cancel_intent(provider_ref, idempotency_key=idempotency_key),
-        )
+        return super()._intent_call(kind, idempotency_key, provider_ref, amount, call)
 
     def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
         """The backend's stored answer under the key; None on 404. Raises BackendError."""

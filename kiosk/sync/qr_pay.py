@@ -25,7 +25,13 @@ from kiosk.ports import ProviderResult, StatusSink, TerminalPrompt, TerminalStat
 from kiosk.store.repositories import Clock, utc_now
 from kiosk.sync import wire
 from kiosk.sync.client import BackendClient, BackendError
-from kiosk.sync.gateway import intent_result, kind_of_key, lookup_operation, refused_result
+from kiosk.sync.gateway import (
+    IntentHolds,
+    intent_result,
+    kind_of_key,
+    lookup_operation,
+    refused_result,
+)
 
 __all__ = ["QrCheckout", "abort_key"]
 
@@ -47,7 +53,7 @@ class _Wait:
     intent_id: str | None = None
 
 
-class QrCheckout:
+class QrCheckout(IntentHolds):
     """One checkout page per hold; several may wait at once (one per connector)."""
 
     def __init__(
@@ -218,60 +224,6 @@ class QrCheckout:
             wait.wake.set()
 
     # ------------------------------------------------------------ after the hold
-
-    def _call(
-        self,
-        kind: str,
-        idempotency_key: str,
-        provider_ref: str,
-        amount: Decimal,
-        call: Callable[[], wire.Intent],
-    ) -> ProviderResult:
-        try:
-            return intent_result(call(), kind, amount)
-        except BackendError as exc:
-            if exc.code == "idempotency_conflict":
-                known = lookup_operation(self._client, idempotency_key)
-                if known is not None:
-                    return known
-            return refused_result(exc, provider_ref)
-
-    def increment(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self._call(
-            "increment",
-            idempotency_key,
-            provider_ref,
-            amount,
-            lambda: self._client.increment_intent(
-                provider_ref, amount, idempotency_key=idempotency_key
-            ),
-        )
-
-    def capture(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self._call(
-            "capture",
-            idempotency_key,
-            provider_ref,
-            amount,
-            lambda: self._client.capture_intent(
-                provider_ref, amount, idempotency_key=idempotency_key
-            ),
-        )
-
-    def void(
-        self, *, idempotency_key: str, provider_ref: str, amount: Decimal, currency: str
-    ) -> ProviderResult:
-        return self._call(
-            "void",
-            idempotency_key,
-            provider_ref,
-            amount,
-            lambda: self._client.cancel_intent(provider_ref, idempotency_key=idempotency_key),
-        )
 
     def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
         """What became of an operation; an authorize still unpaid is cancelled and answered so.
