@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,30 @@ def test_an_empty_end_of_day_means_never() -> None:
     ).devices
     assert devices is not None
     assert devices.terminal.end_of_day is None
+
+
+def test_the_example_names_its_backend() -> None:
+    settings = load_settings(EXAMPLE)
+    assert settings.backend is not None
+    assert settings.backend.url == "https://backend.example.org"
+    assert settings.backend_secret_file == EXAMPLE.parent / "station.backend-secret"
+    assert settings.devices is not None
+    assert (settings.devices.accounts, settings.devices.qr) == ("backend", "backend")
+
+
+@pytest.mark.parametrize(
+    ("backend", "message"),
+    [
+        ("", "needs a [backend] section"),
+        ('[backend]\nurl = "http://backend.example.org"\n', "plain http only to this machine"),
+        ('[backend]\nurl = "ftp://x"\n', "is not an http(s) URL"),
+        ('[backend]\nurl = "https://b.example.org"\nread_timeout_s = 0\n', "between 0 and 600"),
+    ],
+)
+def test_a_backend_that_cannot_be_used_is_refused(backend: str, message: str) -> None:
+    devices = (
+        '[devices]\ncharger = "simulated"\naccounts = "backend"\n'
+        'reader = { driver = "none" }\nterminal = { driver = "none" }\n'
+    )
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings_text(_with_devices(devices + backend), EXAMPLE.parent)
