@@ -155,6 +155,9 @@ class MoneySaga(DeviceStates):
         masked_ref: str | None,
     ) -> bool:
         """The provider's answer to a hold: record it, then charge, decline or cancel."""
+        reference = self._reference(session.id)
+        self.reference_connectors.pop(reference, None)  # the provider has answered
+        self.reference_contracts.pop(reference, None)
         if self.closed:
             log.info(
                 "payment %s: answered after the station closed; recovery settles it", payment.id
