@@ -1,5 +1,4 @@
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import "../components"
 
@@ -38,10 +37,19 @@ ScreenPage {
                 Accessible.role: Accessible.Graphic
                 Accessible.name: qsTr("QR code for the payment page")
             }
-            BusyIndicator {  // the backend is making the page, or the cancel is on its way
+            Rectangle {  // the backend is making the page, or the cancel is on its way
+                objectName: "qrWaiting"
                 anchors.centerIn: parent
-                running: Store.sv("checkoutUrl") === "" || Store.session.cancelling === true
-                visible: running
+                width: 96; height: 96; radius: 48
+                color: "transparent"
+                border.width: 10
+                border.color: Theme.primary
+                visible: Store.sv("checkoutUrl") === "" || Store.session.cancelling === true
+                Rectangle { width: 28; height: 28; radius: 14; color: Theme.primary; x: 34; y: -9 }
+                RotationAnimation on rotation {
+                    running: parent.visible
+                    from: 0; to: 360; duration: 1200; loops: Animation.Infinite
+                }
             }
         }
 
