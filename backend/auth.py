@@ -25,6 +25,7 @@ from backend.errors import ApiError
 from backend.jsonbody import read_body
 from backend.models import Nonce, Operator, Station
 from backend.settings import BackendSettings
+from kiosk.domain.request_signature import sign
 
 __all__ = [
     "ROLES",
@@ -34,7 +35,6 @@ __all__ = [
     "require_operator",
     "require_station",
     "sign",
-    "string_to_sign",
 ]
 
 log = logging.getLogger(__name__)
@@ -54,18 +54,6 @@ class StationPrincipal:
 class OperatorPrincipal:
     name: str
     role: str
-
-
-def string_to_sign(method: str, path: str, timestamp: int, nonce: str, body: bytes) -> str:
-    return "\n".join(
-        (method.upper(), path, str(timestamp), nonce, hashlib.sha256(body).hexdigest())
-    )
-
-
-def sign(secret: str, method: str, path: str, timestamp: int, nonce: str, body: bytes) -> str:
-    """The X-Signature of a request (lower-case hex HMAC-SHA256), as docs/backend-api.md."""
-    message = string_to_sign(method, path, timestamp, nonce, body)
-    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def hash_token(token: str) -> str:

@@ -1,14 +1,12 @@
 """The station's HMAC signature on every backend request (docs/backend-api.md).
 
-The string signed is METHOD, the path with its query as sent on the wire, the Unix
-timestamp, the nonce and the SHA-256 of the exact body bytes, joined by newlines: the
-backend recomputes it from what it received, so nothing may be re-encoded after signing.
+The signature itself is `kiosk.domain.request_signature` (the backend checks with the
+same code); here it is put on each prepared request. The backend recomputes it from
+what it received, so nothing may be re-encoded after signing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,7 +16,9 @@ from urllib.parse import urlsplit
 import requests
 from requests.auth import AuthBase
 
-__all__ = ["StationAuth", "body_digest", "sign", "string_to_sign", "wire_path"]
+from kiosk.domain.request_signature import sign, string_to_sign
+
+__all__ = ["StationAuth", "sign", "string_to_sign", "wire_path"]
 
 HEADER_STATION: Final = "X-Station-Id"
 HEADER_TIMESTAMP: Final = "X-Timestamp"
@@ -30,31 +30,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def body_digest(body: bytes | str | None) -> str:
-    if body is None:
-        data = b""
-    elif isinstance(body, str):
-        data = body.encode("utf-8")
-    else:
-        data = bytes(body)
-    return hashlib.sha256(data).hexdigest()
-
-
 def wire_path(url: str) -> str:
     """The raw path and query of a prepared URL, as the request line carries them."""
     parts = urlsplit(url)
     path = parts.path or "/"
     return f"{path}?{parts.query}" if parts.query else path
-
-
-def string_to_sign(method: str, path: str, timestamp: int, nonce: str, digest: str) -> str:
-    return "\n".join((method.upper(), path, str(timestamp), nonce, digest))
-
-
-def sign(secret: str, method: str, path: str, timestamp: int, nonce: str, body: bytes) -> str:
-    """The lower-case hex HMAC-SHA256 of the string to sign under the secret's UTF-8."""
-    text = string_to_sign(method, path, timestamp, nonce, body_digest(body))
-    return hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class StationAuth(AuthBase):
