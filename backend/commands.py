@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend import counters
 from backend.errors import ApiError
 from backend.models import Command
 
@@ -41,6 +42,7 @@ def enqueue(
     session.add(
         Command(
             id=command_id,
+            seq=counters.bump(session, "commands"),
             station_id=station_id,
             type=type,
             connector_id=connector_id,
@@ -92,7 +94,7 @@ def pending(session: Session, station_id: str, now: datetime) -> list[Command]:
                 Command.status.in_(OPEN),
                 Command.expires_at > now,
             )
-            .order_by(Command.created_at, Command.id)
+            .order_by(Command.seq, Command.created_at, Command.id)
         )
     )
     for command in commands:

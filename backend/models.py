@@ -135,7 +135,7 @@ class Token(Base):
 
 
 class Counter(Base):
-    """A named version that rises with every change (the allow-list's)."""
+    """A named number that rises with every change (the allow-list's version, commands)."""
 
     __tablename__ = "counters"
 
@@ -280,6 +280,8 @@ class Command(Base):
     __table_args__ = (Index("ix_commands_station_status", "station_id", "status"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # cmd_…
+    # the order they were queued in: the "commands" counter's value (0 before 0003)
+    seq: Mapped[int] = mapped_column(Integer, server_default="0")
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
     type: Mapped[str] = mapped_column(String(8))  # start | stop
     connector_id: Mapped[str] = mapped_column(String(36))

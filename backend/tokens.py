@@ -6,12 +6,12 @@ import re
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend import counters
 from backend.errors import ApiError
-from backend.models import Account, Counter, Token
+from backend.models import Account, Token
 
 __all__ = ["ALLOW_LIST", "WHITELIST", "bump_allow_list", "normalize_uid", "put_token"]
 
@@ -30,18 +30,7 @@ def normalize_uid(uid: str) -> str:
 
 def bump_allow_list(session: Session) -> int:
     """The allow-list's next version (not committed)."""
-    changed = session.execute(
-        update(Counter).where(Counter.name == ALLOW_LIST).values(value=Counter.value + 1)
-    )
-    if getattr(changed, "rowcount", 0) == 0:
-        try:
-            with session.begin_nested():
-                session.add(Counter(name=ALLOW_LIST, value=1))
-        except IntegrityError:  # another writer created it first
-            return bump_allow_list(session)
-        return 1
-    value = session.scalar(select(Counter.value).where(Counter.name == ALLOW_LIST))
-    return int(value or 0)
+    return counters.bump(session, ALLOW_LIST)
 
 
 def put_token(

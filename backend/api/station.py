@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from backend import counters
 from backend.api import fields, schemas
 from backend.api.common import body_of, numbers_response, run_idempotent
 from backend.auth import StationPrincipal, require_station
@@ -18,7 +19,7 @@ from backend.db import get_session
 from backend.errors import ApiError
 from backend.idempotency import json_response, lookup
 from backend.ingest import MAX_EVENTS, ingest
-from backend.models import Account, Command, Counter, LiveSession, Station, Token
+from backend.models import Account, Command, LiveSession, Station, Token
 from backend.tariffs import station_tariffs
 from backend.tokens import ALLOW_LIST
 from kiosk.domain.payment import DeclineCode
@@ -37,8 +38,7 @@ IdempotencyKey = Annotated[
 
 
 def allow_list_version(session: Session) -> int:
-    value = session.scalar(select(Counter.value).where(Counter.name == ALLOW_LIST))
-    return int(value or 0)
+    return counters.current(session, ALLOW_LIST)
 
 
 def _now(request: Request) -> datetime:
