@@ -33,7 +33,15 @@ from kiosk.sync import wire
 from kiosk.sync.allow_list import AllowList
 from kiosk.sync.client import BackendClient, BackendError
 
-__all__ = ["OFFLINE_PREFIX", "BackendGateway", "decline_code", "intent_result", "kind_of_key"]
+__all__ = [
+    "OFFLINE_PREFIX",
+    "BackendGateway",
+    "decline_code",
+    "disagreement",
+    "intent_result",
+    "kind_of_key",
+    "refuse_disagreement",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,34 @@ def kind_of_key(idempotency_key: str) -> str | None:
     """The operation kind the core put in its key ("<payment>:<kind>:<n>"), if any."""
     parts = idempotency_key.rsplit(":", 2)
     return parts[1] if len(parts) == 3 and parts[1] in _KINDS else None
+
+
+def disagreement(
+    intent: wire.Intent,
+    *,
+    currency: str,
+    intent_id: str | None = None,
+    amount: Decimal | None = None,
+) -> str | None:
+    """Why the backend's answer is not about what the kiosk asked; None when it is.
+
+    Another intent or another currency cannot be booked on this payment at all. Another
+    amount is only a disagreement at creation (the hold the driver would see differs);
+    a capture of another amount is the provider's word, which the core records.
+    """
+    if intent_id is not None and intent.id != intent_id:
+        return f"the backend answered about intent {intent.id[:70]!r}, not {intent_id!r}"
+    if intent.currency != currency:
+        return f"the backend answered in {intent.currency[:8]!r}, the payment is in {currency}"
+    if amount is not None and intent.amount != amount:
+        return f"the backend created a hold of {intent.amount}, the kiosk asked for {amount}"
+    return None
+
+
+def refuse_disagreement(reason: str, provider_ref: str | None, kind: str) -> ProviderResult:
+    """An answer the kiosk cannot book: the operation failed, loudly, nothing assumed."""
+    log.warning("payment intent %s (%s): %s; the operation failed", provider_ref, kind, reason)
+    return ProviderResult(False, provider_ref, reason, kind=kind, code=DeclineCode.DECLINED)
 
 
 def intent_result(intent: wire.Intent, kind: str | None, amount: Decimal | None) -> ProviderResult:
@@ -125,16 +161,28 @@ class IntentHolds:
 
     _client: BackendClient
 
+    def _cancel_disagreeing(self, intent_id: str, idempotency_key: str) -> None:
+        """A hold the kiosk will not use is released at once, not left to expire."""
+        try:
+            self._client.cancel_intent(intent_id, idempotency_key=f"{idempotency_key}:refused")
+        except BackendError as exc:
+            log.warning("payment intent %s: the release did not go through (%s)", intent_id, exc)
+
     def _intent_call(
         self,
         kind: str,
         idempotency_key: str,
         provider_ref: str,
         amount: Decimal,
+        currency: str,
         call: Callable[[], wire.Intent],
     ) -> ProviderResult:
         try:
-            return intent_result(call(), kind, amount)
+            intent = call()
+            reason = disagreement(intent, currency=currency, intent_id=provider_ref)
+            if reason is not None:
+                return refuse_disagreement(reason, provider_ref, kind)
+            return intent_result(intent, kind, amount)
         except BackendError as exc:
             if exc.code == "idempotency_conflict":
                 known = lookup_operation(self._client, idempotency_key)
@@ -150,6 +198,7 @@ class IntentHolds:
             idempotency_key,
             provider_ref,
             amount,
+            currency,
             lambda: self._client.increment_intent(
                 provider_ref, amount, idempotency_key=idempotency_key
             ),
@@ -163,6 +212,7 @@ class IntentHolds:
             idempotency_key,
             provider_ref,
             amount,
+            currency,
             lambda: self._client.capture_intent(
                 provider_ref, amount, idempotency_key=idempotency_key
             ),
@@ -176,6 +226,7 @@ class IntentHolds:
             idempotency_key,
             provider_ref,
             amount,
+            currency,
             lambda: self._client.cancel_intent(provider_ref, idempotency_key=idempotency_key),
         )
 
@@ -281,7 +332,11 @@ class BackendGateway(IntentHolds):
                     return refused_result(exc)
                 log.warning("account hold: the backend did not answer (%s)", exc)
             else:
-                return intent_result(intent, "authorize", amount)
+                reason = disagreement(intent, currency=currency, amount=amount)
+                if reason is None:
+                    return intent_result(intent, "authorize", amount)
+                self._cancel_disagreeing(intent.id, idempotency_key)
+                return refuse_disagreement(reason, intent.id, "authorize")
         if not self._offline_allowed(contract):
             return ProviderResult(
                 False,
@@ -313,11 +368,12 @@ class BackendGateway(IntentHolds):
         idempotency_key: str,
         provider_ref: str,
         amount: Decimal,
+        currency: str,
         call: Callable[[], wire.Intent],
     ) -> ProviderResult:
         if provider_ref.startswith(OFFLINE_PREFIX):
             return self._local(provider_ref, kind, amount)
-        return super()._intent_call(kind, idempotency_key, provider_ref, amount, call)
+        return super()._intent_call(kind, idempotency_key, provider_ref, amount, currency, call)
 
     def lookup(self, *, idempotency_key: str) -> ProviderResult | None:
         """The backend's stored answer under the key; None on 404. Raises BackendError."""

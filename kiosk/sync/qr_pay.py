@@ -27,9 +27,11 @@ from kiosk.sync import wire
 from kiosk.sync.client import BackendClient, BackendError
 from kiosk.sync.gateway import (
     IntentHolds,
+    disagreement,
     intent_result,
     kind_of_key,
     lookup_operation,
+    refuse_disagreement,
     refused_result,
 )
 
@@ -119,6 +121,10 @@ class QrCheckout(IntentHolds):
         except BackendError as exc:
             log.warning("QR checkout for %s: not created (%s)", reference, exc)
             return refused_result(exc)
+        reason = disagreement(intent, currency=currency, amount=amount)
+        if reason is not None:  # the page would show the driver another hold
+            self._cancel_disagreeing(intent.id, wait.key)
+            return refuse_disagreement(reason, intent.id, "authorize")
         wait.intent_id = intent.id
         if intent.status == "requires_payment" and intent.checkout_url and on_status is not None:
             on_status(
@@ -150,6 +156,10 @@ class QrCheckout(IntentHolds):
                 )
             polled = self._poll(wait, intent.id, min(self._poll_s, remaining))
             if isinstance(polled, wire.Intent):
+                reason = disagreement(polled, currency=currency, intent_id=intent.id)
+                if reason is not None:
+                    self._cancel_disagreeing(intent.id, wait.key)
+                    return refuse_disagreement(reason, intent.id, "authorize")
                 intent, last_error = polled, None
             elif isinstance(polled, BackendError):
                 last_error = str(polled)

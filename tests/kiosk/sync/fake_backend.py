@@ -79,6 +79,8 @@ class FakeState:
     auth_failures: list[str] = field(default_factory=list)
     # an answer forced on the next requests of a path prefix: (status, retry_after)
     forced: list[tuple[str, int, str | None]] = field(default_factory=list)
+    # a backend that answers something else than it was asked: (path, answer) -> answer
+    rewrite: Callable[[str, Any], Any] | None = None
 
 
 def _canonical(value: Any) -> bytes:
@@ -261,7 +263,10 @@ class FakeBackend:
                     headers = {} if retry_after is None else {"Retry-After": retry_after}
                     raise Refused(status, "forced", "scripted by the test", headers)
         if method == "GET":
-            return 200, self._get(path, query, station), {}
+            answer = self._get(path, query, station)
+            if self.state.rewrite is not None:
+                answer = _canonical(self.state.rewrite(path, json.loads(answer)))
+            return 200, answer, {}
         if not key:
             raise Refused(400, "idempotency_key_missing", "Idempotency-Key is required")
         fingerprint = hashlib.sha256(f"{method}\n{path}\n".encode() + body).hexdigest()
@@ -279,6 +284,8 @@ class FakeBackend:
         except ValueError:
             raise Refused(400, "malformed", "the body is not JSON") from None
         status, answer = self._post(path, document, station)
+        if self.state.rewrite is not None:
+            answer = self.state.rewrite(path, answer)
         encoded = _canonical(answer)
         with self.lock:
             self._idem[(station, key)] = (fingerprint, status, encoded)
