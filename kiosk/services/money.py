@@ -533,19 +533,7 @@ class MoneySaga(DeviceStates):
             log.info("payment %s: %s answered after the station closed", p.id, op.kind.value)
             return
         if not result.ok and result.code is DeclineCode.UNAVAILABLE:
-            # the provider was not reached (a backend offline, a terminal off): the hold is
-            # still there, so the capture or void stays pending and is sent again with its
-            # key, never given up (the provider deduplicates; recovery does the same)
-            due = self.now() + driver_wait(self.clock, SETTLE_RETRY_S)
-            self._unsettled[op.idempotency_key] = (p, op, due)
-            log.warning(
-                "payment %s: the %s of %s %s did not reach the provider; sent again in %d s",
-                p.id,
-                op.kind.value,
-                op.amount,
-                p.currency,
-                SETTLE_RETRY_S,
-            )
+            self._settle_later(p, op, "did not reach the provider")
             return
         self._unsettled.pop(op.idempotency_key, None)
         found = self._apply(p, op, result)
@@ -565,6 +553,22 @@ class MoneySaga(DeviceStates):
             self._record_discrepancies(uow, found)
             uow.commit()
         self._warn(found)
+
+    def _settle_later(self, p: Payment, op: PaymentOperation, why: str) -> None:
+        """The provider was not reached (a backend offline, a terminal off): the hold is
+        still there, so the capture or void stays pending and is sent again with its key
+        on the tick, never given up (the provider deduplicates)."""
+        due = self.now() + driver_wait(self.clock, SETTLE_RETRY_S)
+        self._unsettled[op.idempotency_key] = (p, op, due)
+        log.warning(
+            "payment %s: the %s of %s %s %s; sent again in %d s",
+            p.id,
+            op.kind.value,
+            op.amount,
+            p.currency,
+            why,
+            SETTLE_RETRY_S,
+        )
 
     def _retry_settlements(self) -> None:
         """On the tick: captures and voids the provider did not take, sent again."""

@@ -191,6 +191,10 @@ class Recovery(MoneySaga):
         try:
             known = provider.lookup(idempotency_key=op.idempotency_key)
         except KnownError as exc:  # the terminal is off: the operation stays pending
+            if op.kind in (OperationKind.CAPTURE, OperationKind.VOID):
+                # sending it again under its key is safe whatever became of it
+                self._settle_later(p, op, f"cannot be confirmed now ({exc})")
+                return
             log.warning(
                 "payment %s: cannot ask the provider about %s now (%s); asked again at the"
                 " next start",

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from kiosk.charger.vehicles import MIDSIZE_400V
+from kiosk.domain.errors import KnownError
 from kiosk.domain.payment import DeclineCode, PaymentMethod, PaymentState
 from kiosk.domain.session import StopReason
 from kiosk.ports import ProviderResult
@@ -154,3 +155,49 @@ def test_a_capture_the_provider_did_not_take_is_sent_again(
     assert session.totals is not None
     assert payment.captured == session.totals.cost_incl_vat
     assert len(set(calls)) == 1  # the same operation, under its one key
+
+
+def test_a_capture_still_unconfirmed_at_a_restart_is_sent_again_without_another_restart(
+    station: Station, expect_warnings: ExpectedWarnings
+) -> None:
+    """The backend is still away when the station restarts: recovery cannot ask what
+    became of the capture, so it sends it again on the tick until the provider takes it."""
+    expect_warnings(
+        "did not reach the provider", "could not answer", "cannot be confirmed", "recovered"
+    )
+    st = station
+    psp = st.psps[PaymentMethod.BANK_CARD]
+    assert _pay_card(st)
+    st.charger.arrive("1", MIDSIZE_400V, 20, 80)
+    st.run(300)
+    real_capture, real_lookup = psp.capture, psp.lookup
+    calls: list[str] = []
+
+    def offline(**kw: Any) -> ProviderResult:
+        calls.append(kw["idempotency_key"])
+        return ProviderResult(False, error="unreachable", code=DeclineCode.UNAVAILABLE)
+
+    def cannot_say(**_kw: Any) -> ProviderResult | None:
+        raise KnownError("the backend does not answer")
+
+    psp.capture = offline  # type: ignore[method-assign]
+    psp.lookup = cannot_say  # type: ignore[method-assign]
+    st.service.stop("1", StopReason.DRIVER_SCREEN)
+    st.charger.depart("1")
+    st.run(10, step=10)
+    restarted = st.restart()
+    restarted.service.recover()
+    _, payment = _payment(restarted)
+    assert payment is not None
+    assert payment.state is PaymentState.CAPTURE_PENDING
+    restarted.run(60, step=10)  # still away: sent again, still pending
+    assert payment.state is PaymentState.CAPTURE_PENDING
+    psp.capture, psp.lookup = real_capture, real_lookup  # type: ignore[method-assign]
+    restarted.run(60, step=10)
+    session, payment = _payment(restarted)
+    assert payment is not None
+    assert payment.state is PaymentState.CAPTURED
+    assert session.totals is not None
+    assert payment.captured == session.totals.cost_incl_vat
+    assert len(set(calls)) == 1  # one operation, under its one key, however often sent
+    assert len(calls) >= 2
