@@ -38,6 +38,7 @@ from kiosk.ports import (
     StatusSink,
     TerminalStatus,
 )
+from kiosk.receipts.model import StationInfo
 from kiosk.services.device_states import DeviceStates
 from kiosk.services.ledger import UnitOfWork
 from kiosk.services.station_base import (
@@ -465,9 +466,11 @@ class MoneySaga(DeviceStates):
 
     def _completed_record(self, s: ChargingSession, p: Payment, cost: Any) -> dict[str, Any]:
         """What the backend gets of a completed session (docs/backend-api.md): the
-        session, its OCPI 2.2.1 CDR and the e-receipt's name."""
+        session, its OCPI 2.2.1 CDR, the e-receipt's name and who sold the energy (the
+        e-receipt says it as the printed one does)."""
         st = self.settings.station
         token = self.keys.receipt_token(s.id)
+        seller = StationInfo.from_config(st, self.settings.connectors)
         assert s.totals is not None
         return {
             "session_id": s.id,
@@ -490,6 +493,13 @@ class MoneySaga(DeviceStates):
                 "payment_ref": p.provider_ref,
                 "receipt_token": token,
                 "tz": s.tz,
+                "seller": {
+                    "operator": seller.operator,
+                    "vat_id": seller.vat_id,
+                    "station_name": seller.name,
+                    "address_lines": list(seller.address_lines),
+                    "connector_label": seller.connector_labels.get(s.connector_id, ""),
+                },
             },
             "cdr": s.cdr(
                 country_code=st.country_code,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -372,6 +373,12 @@ def test_outbox_holds_the_events_for_the_backend(station: Station) -> None:
         due = uow.outbox.due(st.clock.now() + timedelta(days=1), limit=100)
     # one at a time per payment, in order: the backend never sees a capture first
     assert [m.topic for m in due] == ["payment.authorized", "session.completed"]
+    # who sold the energy, for the e-receipt the backend serves
+    seller = json.loads(due[1].payload)["session"]["seller"]
+    info = st.settings.station
+    assert (seller["operator"], seller["vat_id"]) == (info.operator, info.vat_id)
+    assert seller["address_lines"] == [info.address, f"{info.postal_code} {info.city}"]
+    assert seller["connector_label"] == st.settings.connector("1").label
 
 
 def test_every_payment_event_is_audited_without_card_numbers(station: Station) -> None:
