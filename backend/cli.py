@@ -13,10 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from backend.errors import ApiError
 from backend.settings import BackendSettings, utc_now
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from backend.connectors import ConnectorSpec
 
 __all__ = ["default_db_url", "main"]
 
@@ -79,6 +84,19 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("id")
     add.add_argument("--name")
     add.add_argument("--time-zone", help="IANA zone its CDRs are priced in (default UTC)")
+    conn = station.add_parser(
+        "connectors",
+        parents=[common],
+        help="a station's connectors: set the whole list, or print it (without --connector)",
+    )
+    conn.add_argument("id")
+    conn.add_argument(
+        "--connector",
+        action="append",
+        type=_connector_spec,
+        metavar="ID=LABEL[=EVSE]",
+        help="e.g. 1=A=DE*KIO*E0001*A (the kiosk's id, what it shows, the printed EVSE id)",
+    )
 
     operator = sub.add_parser("operator", help="operators").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -118,6 +136,29 @@ def _parser() -> argparse.ArgumentParser:
     put.add_argument("connector")
     put.add_argument("file")
     return parser
+
+
+def _connector_spec(text: str) -> ConnectorSpec:
+    from backend.connectors import ConnectorSpec  # noqa: PLC0415
+
+    connector_id, sep, rest = text.partition("=")
+    label, _, evse = rest.partition("=")
+    if not sep or not connector_id or not label:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ID=LABEL or ID=LABEL=EVSE")
+    return ConnectorSpec(connector_id, label, evse or None)
+
+
+def _connectors(args: argparse.Namespace, session: Session, out: TextIO) -> None:
+    from backend import connectors  # noqa: PLC0415
+
+    if args.connector is None:
+        rows = connectors.station_connectors(session, args.id)
+    else:
+        rows = connectors.put_connectors(session, args.id, args.connector)
+        session.commit()
+    out.write(f"{args.id}: {len(rows)} connector(s)\n")
+    for c in rows:
+        out.write(f"{c.connector_id}\t{c.label}\t{c.evse_id or '-'}\n")
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
@@ -164,7 +205,9 @@ def _manage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         migrate(engine)
         now = utc_now()
         with Session(engine) as session:
-            if args.command == "station":
+            if args.command == "station" and args.action == "connectors":
+                _connectors(args, session, out)
+            elif args.command == "station":
                 secret = stations.add_station(
                     session, args.id, name=args.name, time_zone=args.time_zone, now=now
                 )

@@ -2,7 +2,8 @@
 
 `kiosk demo` runs the backend in-process (ui/demo_backend.py) and provisions it here:
 the station with a secret of its own (kept when it exists: the demo's ledger and the
-backend stay paired across restarts), each connector's tariff list, the demo's RFID
+backend stay paired across restarts), its connectors (the kiosk's labels and EVSE ids)
+with each one's tariff list, the demo's RFID
 cards (allowed offline, so the offline mode can be tried) and one account to sign in
 with in the web app.
 """
@@ -17,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from backend.connectors import ConnectorSpec, put_connectors
 from backend.models import Account, Station, Token
 from backend.tariffs import set_connector_tariffs
 from backend.tokens import bump_allow_list
@@ -27,7 +29,8 @@ __all__ = ["provision_demo"]
 
 
 def provision_demo(app: FastAPI, station: dict[str, Any], account: tuple[str, str]) -> str:
-    """Provision `station` ({id, name, connectors: {id: {tariffs}}, tokens}); its secret."""
+    """Provision `station` ({id, name, connectors: {id: {label, evse_id, tariffs}},
+    tokens}); its secret."""
     now = datetime.now(UTC)
     with app.state.sessions() as session:
         found = session.get(Station, station["id"])
@@ -41,6 +44,11 @@ def provision_demo(app: FastAPI, station: dict[str, Any], account: tuple[str, st
             )
             session.add(found)
             session.flush()
+        specs = [
+            ConnectorSpec(cid, c["label"], c.get("evse_id") or None)
+            for cid, c in station["connectors"].items()
+        ]
+        put_connectors(session, found.id, specs)
         for cid, connector in station["connectors"].items():
             set_connector_tariffs(session, found.id, cid, jsonio.loads(connector["tariffs"]), now)
         email, password = account

@@ -1,5 +1,6 @@
-"""The backend's core tables: stations, operators, tokens, accounts, sessions, events,
-tariffs, commands, and what authentication and idempotency keep between requests.
+"""The backend's core tables: stations and their connectors, operators, tokens, accounts,
+sessions, events, tariffs, commands, and what authentication and idempotency keep between
+requests.
 
 Money and energy are kept as exact decimal text (the same on SQLite and PostgreSQL, never
 a float on the way); times are aware UTC datetimes (SQLite gives them back naive: UTC).
@@ -32,6 +33,7 @@ __all__ = [
     "AccountCharge",
     "ChargeSession",
     "Command",
+    "Connector",
     "ConnectorTariff",
     "Counter",
     "Event",
@@ -97,6 +99,21 @@ class Station(Base):
     tariff_version: Mapped[int] = mapped_column(Integer, default=0)
     software: Mapped[str | None] = mapped_column(String(64))
     outbox_pending: Mapped[int | None] = mapped_column(Integer)
+
+
+class Connector(Base):
+    """A connector of a station as the kiosk shows it: its label ("A") and the EVSE id
+    printed on the station ("DE*KIO*E0001*A"), provisioned by the operator."""
+
+    __tablename__ = "connectors"
+
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    connector_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the kiosk's id
+    position: Mapped[int] = mapped_column(Integer)  # the operator's order
+    label: Mapped[str] = mapped_column(String(16))
+    evse_id: Mapped[str | None] = mapped_column(String(48), unique=True)
+    standard: Mapped[str | None] = mapped_column(String(32))  # OCPI ConnectorType
+    max_power_kw: Mapped[Decimal | None] = mapped_column(Exact)
 
 
 class Operator(Base):
@@ -296,7 +313,9 @@ class Command(Base):
 
 
 class AccountCharge(Base):
-    """What an account owes for one session: written once, on `session.completed`."""
+    """What an account owes for one session: written once, on `session.completed`; a
+    refund of its hold adds to `refunded_amount` (each one a row of `refunds`), so the
+    account owes `amount - refunded_amount`."""
 
     __tablename__ = "account_charges"
     __table_args__ = (UniqueConstraint("station_id", "session_id"),)
@@ -306,5 +325,6 @@ class AccountCharge(Base):
     station_id: Mapped[str] = mapped_column(String(64))
     session_id: Mapped[str] = mapped_column(String(128))
     amount: Mapped[Decimal] = mapped_column(Exact)
+    refunded_amount: Mapped[Decimal] = mapped_column(Exact, default=Decimal(0), server_default="0")
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import AccountCharge, ChargeSession, Event, EventConflict
+from backend.payments.models import PaymentIntent, Refund
 from kiosk.domain import jsonio
 
 __all__ = ["daily", "events", "session_json", "sessions"]
@@ -66,7 +67,8 @@ def sessions(
 
 
 def daily(session: Session, day: date) -> dict[str, Any]:
-    """A UTC day's sessions per station, currency and way of paying; account charges."""
+    """A UTC day's sessions per station, currency and way of paying; account charges;
+    the refunds given that day (whenever their session was)."""
     start = datetime.combine(day, time(0), tzinfo=UTC)
     end = start + timedelta(days=1)
     totals: dict[tuple[str, str, str | None], dict[str, Any]] = defaultdict(
@@ -119,7 +121,31 @@ def daily(session: Session, day: date) -> dict[str, Any]:
             {"account_id": account, "currency": currency, "amount": format(amount, "f")}
             for (account, currency), amount in sorted(charges.items())
         ],
+        "refunds": _refunds(session, start, end),
     }
+
+
+def _refunds(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    totals: dict[tuple[str, str, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
+    rows = session.execute(
+        select(PaymentIntent.station_id, PaymentIntent.kind, Refund.currency, Refund.amount)
+        .join(PaymentIntent, PaymentIntent.id == Refund.intent_id)
+        .where(Refund.created_at >= start, Refund.created_at < end)
+    )
+    for station, kind, currency, amount in rows:
+        line = totals[(station, kind, currency)]
+        line[0] += 1
+        line[1] += amount
+    return [
+        {
+            "station_id": station,
+            "kind": kind,
+            "currency": currency,
+            "refunds": count,
+            "amount": format(amount, "f"),
+        }
+        for (station, kind, currency), (count, amount) in sorted(totals.items())
+    ]
 
 
 def events(

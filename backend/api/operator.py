@@ -1,5 +1,6 @@
 """The operator endpoints (bearer): `viewer` reads `/v1/admin/...`, `admin` also changes
-stations, tariffs and tokens. Every write takes an Idempotency-Key."""
+stations, their connectors, tariffs and tokens, and refunds. Every write takes an
+Idempotency-Key."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend import reports, tariffs, tokens
+from backend import connectors, reports, tariffs, tokens
 from backend.api import fields, schemas
 from backend.api.common import body_of, numbers_response, run_idempotent
 from backend.auth import OperatorPrincipal, require_operator
@@ -20,7 +21,10 @@ from backend.errors import ApiError
 from backend.idempotency import json_response
 from backend.jsonbody import read_body
 from backend.models import Station
+from backend.payments import refunds
+from backend.payments.service import IntentError, IntentService, intent_json
 from backend.stations import add_station
+from backend.web import records
 from kiosk.domain import jsonio
 
 __all__ = ["router"]
@@ -140,6 +144,77 @@ def router() -> APIRouter:
                 "tariff_ids": ids,
                 "tariff_version": version,
             }
+
+        return run_idempotent(request, session, handle)
+
+    @r.get("/stations/{station_id}/connectors", response_model=schemas.ConnectorsOut)
+    def get_connectors(
+        _op: Viewer, session: SessionDep, station_id: Annotated[str, _ID]
+    ) -> Response:
+        found = connectors.station_connectors(session, station_id)
+        return json_response(
+            {"station_id": station_id, "connectors": [connectors.connector_json(c) for c in found]}
+        )
+
+    @r.put(
+        "/stations/{station_id}/connectors",
+        response_model=schemas.ConnectorsOut,
+        openapi_extra=schemas.body(schemas.ConnectorsIn),
+        dependencies=[Body],
+    )
+    def put_connectors(
+        request: Request,
+        _op: Admin,
+        session: SessionDep,
+        station_id: Annotated[str, _ID],
+        _key: IdempotencyKey = None,
+    ) -> Response:
+        def handle() -> tuple[int, dict[str, Any]]:
+            specs = connectors.parse_list(body_of(request))
+            rows = connectors.put_connectors(session, station_id, specs)
+            return 200, {
+                "station_id": station_id,
+                "connectors": [connectors.connector_json(c) for c in rows],
+            }
+
+        return run_idempotent(request, session, handle)
+
+    @r.post(
+        "/payment-intents/{intent_id}/refund",
+        response_model=schemas.IntentOut,
+        openapi_extra=schemas.body(schemas.AdminRefundIn),
+        dependencies=[Body],
+    )
+    def refund_intent(
+        request: Request,
+        _op: Admin,
+        session: SessionDep,
+        intent_id: Annotated[str, _ID],
+        _key: IdempotencyKey = None,
+    ) -> Response:
+        principal = str(request.state.principal)
+        settings = request.app.state.settings
+
+        def handle() -> tuple[int, dict[str, Any]]:
+            service = IntentService(
+                session,
+                request.app.state.psp,
+                clock=settings.clock,
+                accounts=records.account_status,
+            )
+            try:
+                intent = refunds.refund(
+                    service,
+                    station_id=None,
+                    intent_id=intent_id,
+                    body=body_of(request),
+                    op_key=refunds.operator_key(principal, request.headers["idempotency-key"]),
+                    principal=principal,
+                    by_operator=True,
+                )
+            except IntentError as exc:
+                raise ApiError(exc.status, exc.code, exc.message) from None
+            return 200, intent_json(intent, str(settings.public_url))
 
         return run_idempotent(request, session, handle)
 

@@ -188,6 +188,56 @@ class HealthOut(BaseModel):
     error: ErrorDetail | None = None
 
 
+# --- payment intents ------------------------------------------------------------------
+
+Amount = Field(pattern=r"^[0-9]{1,12}(\.[0-9]{1,6})?$", max_length=19, examples=["12.34"])
+Currency = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+
+
+class IntentIn(_Model):
+    kind: Literal["qr", "account"]
+    connector_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,36}$")
+    amount: str = Amount
+    currency: str = Currency
+    reference: str = Field(default="", max_length=255)
+    expires_in_s: int = Field(default=170, ge=30, le=3600)
+    contract_id: str | None = Field(default=None, max_length=64)
+
+
+class AmountIn(_Model):
+    amount: str = Amount
+
+
+class RefundIn(_Model):
+    amount: str = Amount
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    reason: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class AdminRefundIn(_Model):
+    amount: str = Amount
+    currency: str = Currency
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class IntentOut(BaseModel):
+    id: str
+    kind: Literal["qr", "account"]
+    status: Literal["requires_payment", "authorized", "captured", "canceled", "expired"]
+    amount: str
+    authorized_amount: str | None
+    captured_amount: str | None
+    refunded_amount: str
+    currency: str
+    reference: str
+    connector_id: str
+    checkout_url: str | None
+    expires_at: str
+    masked_ref: str | None
+    last_error: str | None
+    code: str | None
+
+
 # --- operators ------------------------------------------------------------------------
 
 
@@ -233,6 +283,31 @@ class ConnectorTariffsOut(BaseModel):
     connector_id: str
     tariff_ids: list[str]
     tariff_version: int
+
+
+class ConnectorIn(_Model):
+    connector_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,36}$", examples=["1"])
+    label: str = Field(min_length=1, max_length=16, examples=["A"])
+    evse_id: str | None = Field(default=None, max_length=48, examples=["DE*KIO*E0001*A"])
+    standard: str | None = Field(default=None, pattern=r"^[A-Z0-9_]{1,32}$")
+    max_power_kw: str | None = Field(default=None, max_length=40, examples=["22"])
+
+
+class ConnectorsIn(_Model):
+    connectors: list[ConnectorIn] = Field(max_length=64)
+
+
+class ConnectorOut(BaseModel):
+    connector_id: str
+    label: str
+    evse_id: str | None
+    standard: str | None
+    max_power_kw: str | None
+
+
+class ConnectorsOut(BaseModel):
+    station_id: str
+    connectors: list[ConnectorOut]
 
 
 class TokenIn(_Model):
@@ -294,10 +369,19 @@ class DailyLine(BaseModel):
     mismatches: int
 
 
+class DailyRefunds(BaseModel):
+    station_id: str
+    kind: Literal["qr", "account"]
+    currency: str
+    refunds: int
+    amount: str
+
+
 class DailyReport(BaseModel):
     day: str
     lines: list[DailyLine]
     account_charges: list[dict[str, Any]]
+    refunds: list[DailyRefunds]
 
 
 class StoredEvent(BaseModel):

@@ -13,24 +13,30 @@ import time
 from collections.abc import Callable
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from backend.api import schemas
 from backend.auth import StationPrincipal, require_station
 from backend.errors import ApiError
 from backend.idempotency import idempotent
 from backend.jsonbody import parse_object, read_body
+from backend.payments import refunds
 from backend.payments.service import IntentError, IntentService, intent_json
 from backend.web import records
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/payment-intents", tags=["payment-intents"])
+router = APIRouter(prefix="/v1/payment-intents", tags=["payment-intents"], responses=schemas.ERRORS)
 
 POLL_S: Final = 0.2
 StationDep = Annotated[StationPrincipal, Depends(require_station)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="1-128 printable ASCII characters"),
+]
 
 
 def _service(request: Request, session: Session) -> IntentService:
@@ -85,8 +91,15 @@ def _mutate(
         return response
 
 
-@router.post("", status_code=201)
-async def create_intent(request: Request, station: StationDep) -> Response:
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.IntentOut,
+    openapi_extra=schemas.body(schemas.IntentIn),
+)
+async def create_intent(
+    request: Request, station: StationDep, _key: IdempotencyKey = None
+) -> Response:
     raw, body = await _json_body(request)
     return await run_in_threadpool(
         _mutate,
@@ -98,7 +111,7 @@ async def create_intent(request: Request, station: StationDep) -> Response:
     )
 
 
-@router.get("/{intent_id}")
+@router.get("/{intent_id}", response_model=schemas.IntentOut)
 async def get_intent(
     intent_id: str,
     request: Request,
@@ -131,16 +144,24 @@ async def get_intent(
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/{intent_id}/cancel")
-async def cancel_intent(intent_id: str, request: Request, station: StationDep) -> Response:
+@router.post("/{intent_id}/cancel", response_model=schemas.IntentOut)
+async def cancel_intent(
+    intent_id: str, request: Request, station: StationDep, _key: IdempotencyKey = None
+) -> Response:
     raw, _ = await _json_body(request, required=False)
     return await run_in_threadpool(
         _mutate, request, station, raw, lambda svc, _key: svc.cancel(station.station_id, intent_id)
     )
 
 
-@router.post("/{intent_id}/increment")
-async def increment_intent(intent_id: str, request: Request, station: StationDep) -> Response:
+@router.post(
+    "/{intent_id}/increment",
+    response_model=schemas.IntentOut,
+    openapi_extra=schemas.body(schemas.AmountIn),
+)
+async def increment_intent(
+    intent_id: str, request: Request, station: StationDep, _key: IdempotencyKey = None
+) -> Response:
     raw, body = await _json_body(request)
     return await run_in_threadpool(
         _mutate,
@@ -151,8 +172,14 @@ async def increment_intent(intent_id: str, request: Request, station: StationDep
     )
 
 
-@router.post("/{intent_id}/capture")
-async def capture_intent(intent_id: str, request: Request, station: StationDep) -> Response:
+@router.post(
+    "/{intent_id}/capture",
+    response_model=schemas.IntentOut,
+    openapi_extra=schemas.body(schemas.AmountIn),
+)
+async def capture_intent(
+    intent_id: str, request: Request, station: StationDep, _key: IdempotencyKey = None
+) -> Response:
     raw, body = await _json_body(request)
     return await run_in_threadpool(
         _mutate,
@@ -163,13 +190,27 @@ async def capture_intent(intent_id: str, request: Request, station: StationDep) 
     )
 
 
-@router.post("/{intent_id}/refund")
-async def refund_intent(intent_id: str, request: Request, station: StationDep) -> Response:
+@router.post(
+    "/{intent_id}/refund",
+    response_model=schemas.IntentOut,
+    openapi_extra=schemas.body(schemas.RefundIn),
+)
+async def refund_intent(
+    intent_id: str, request: Request, station: StationDep, _key: IdempotencyKey = None
+) -> Response:
     raw, body = await _json_body(request)
     return await run_in_threadpool(
         _mutate,
         request,
         station,
         raw,
-        lambda svc, key: svc.refund(station.station_id, intent_id, body, key),
+        lambda svc, key: refunds.refund(
+            svc,
+            station_id=station.station_id,
+            intent_id=intent_id,
+            body=body,
+            op_key=key,
+            principal=f"station:{station.station_id}",
+            by_operator=False,
+        ),
     )

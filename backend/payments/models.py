@@ -1,4 +1,5 @@
-"""The tables of payment intents, the simulated PSP and the web app's sign-in throttle.
+"""The tables of payment intents and their refunds, the simulated PSP and the web app's
+sign-in throttle.
 
 Money is stored as decimal text (exact on SQLite and PostgreSQL alike, no float on the
 way), times as aware UTC datetimes (SQLite gives them back naive: they are UTC).
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base
@@ -21,6 +22,7 @@ __all__ = [
     "PaymentIntent",
     "PspOperation",
     "PspPaymentRow",
+    "Refund",
     "UtcDateTime",
 ]
 
@@ -61,6 +63,24 @@ class PaymentIntent(Base):
     attempt_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Refund(Base):
+    """One refund of an intent, as it was asked for: who, why, how much, and the account
+    charge it reduced (an account hold's). The audit trail of `refunded_amount`."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    intent_id: Mapped[str] = mapped_column(ForeignKey("payment_intents.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(DecimalText)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    principal: Mapped[str] = mapped_column(String(120))  # "operator:<name>" | "station:<id>"
+    account_charge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account_charges.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class PspPaymentRow(Base):

@@ -154,9 +154,20 @@ class IntentService:
 
     # ---------------------------------------------------------------- reading
 
-    def load(self, intent_id: str, station_id: str | None) -> PaymentIntent:
-        """The intent, expired if its time is up; another station's is not found."""
-        intent = self._s.get(PaymentIntent, intent_id)
+    @property
+    def session(self) -> Session:
+        return self._s
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def load(self, intent_id: str, station_id: str | None, *, lock: bool = False) -> PaymentIntent:
+        """The intent, expired if its time is up; another station's is not found.
+
+        `lock` reads it afresh and holds its row (PostgreSQL) until the caller commits:
+        two refunds of one intent at once are then one after the other.
+        """
+        intent = self._s.get(PaymentIntent, intent_id, with_for_update=lock, populate_existing=lock)
         if intent is None or (station_id is not None and intent.station_id != station_id):
             raise IntentError(404, "not_found", f"no payment intent {intent_id}")
         self._expire_if_due(intent)
@@ -323,15 +334,9 @@ class IntentService:
         self, station_id: str | None, intent_id: str, body: Mapping[str, Any], op_key: str
     ) -> PaymentIntent:
         """Give back part or all of a capture (`station_id` None: an operator's refund)."""
-        intent = self.load(intent_id, station_id)
+        intent = self.load(intent_id, station_id, lock=True)
         amount = parse_amount(body.get("amount"), intent.currency)
-        self._require(intent, CAPTURED, "refund")
-        captured = intent.captured_amount or Decimal(0)
-        if intent.refunded_amount + amount > captured:
-            left = captured - intent.refunded_amount
-            raise IntentError(
-                422, "amount_too_large", f"refund {amount} exceeds what is left to refund ({left})"
-            )
+        self.check_refund(intent, amount)
         if intent.kind == "qr":
             payment_id = str(intent.psp_payment_id)
             self._call(
@@ -343,6 +348,16 @@ class IntentService:
             )
         self._transition(intent, CAPTURED, refunded_amount=intent.refunded_amount + amount)
         return intent
+
+    def check_refund(self, intent: PaymentIntent, amount: Decimal) -> None:
+        """409 unless captured; 422 past what is left of the capture to refund."""
+        self._require(intent, CAPTURED, "refund")
+        captured = intent.captured_amount or Decimal(0)
+        if intent.refunded_amount + amount > captured:
+            left = captured - intent.refunded_amount
+            raise IntentError(
+                422, "amount_too_large", f"refund {amount} exceeds what is left to refund ({left})"
+            )
 
     # ---------------------------------------------------------------- the phone pays
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -51,6 +52,12 @@ def _signed_in(request: Request, session: Session) -> records.AccountView | None
         return None
     account = records.account_by_id(session, account_id)
     return None if account is None or account.blocked else account
+
+
+def _kw(t: Texts, power: Decimal) -> str:
+    """22 → "22", 7.4 → "7.4": as many decimals as the operator gave."""
+    exponent = power.normalize().as_tuple().exponent
+    return t.number(power, max(0, -exponent) if isinstance(exponent, int) else 0)
 
 
 def _to_login(path: str) -> Response:
@@ -161,6 +168,7 @@ def home(request: Request, session: SessionDep) -> Response:
         account=account,
         csrf=_csrf(request),
         history=history,
+        labels=records.connector_labels(session, {s.station_id for s in history}),
         charges=records.charges_for_account(session, account.id),
     )
 
@@ -182,12 +190,17 @@ def connector(evse_id: str, request: Request, session: SessionDep) -> Response:
             message=t("app.unknown_connector", evse=evse_id),
         )
     station_id, connector_id = found
+    provisioned = records.connector_view(session, station_id, connector_id)
+    power = None if provisioned is None else provisioned.max_power_kw
     context: dict[str, Any] = {
         "account": account,
         "csrf": _csrf(request),
         "evse_id": evse_id,
         "station_id": station_id,
+        "station_label": records.station_label(session, station_id),
         "connector_id": connector_id,
+        "connector_label": connector_id if provisioned is None else provisioned.label,
+        "power_text": None if power is None else t("app.power", power=_kw(t, power)),
         "price": records.price_description(
             session,
             station_id,

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from backend.payments.models import PaymentIntent
 from backend.web.i18n import Texts
-from backend.web.records import FinishedSession
+from backend.web.records import ConnectorView, FinishedSession
 from kiosk.domain.periods import parse_cdr
 from kiosk.domain.pricing import CostBreakdown, LineKind, TariffPricer, price_session
 from kiosk.domain.tariff import TariffError, parse_tariffs, select_tariff
@@ -80,13 +80,26 @@ def _duration(done: FinishedSession) -> str:
     return f"{minutes // 60}:{minutes % 60:02d} h"
 
 
+def _connector(done: FinishedSession, connector: ConnectorView | None) -> str:
+    """ "A · DE*KIO*E0001*A" as the kiosk shows it; the session's codes when the
+    connector is not provisioned."""
+    if connector is None:
+        return done.evse_id or done.connector_id
+    evse = done.evse_id or connector.evse_id
+    return f"{connector.label} · {evse}" if evse else connector.label
+
+
 def build_receipt(
-    done: FinishedSession, intent: PaymentIntent | None, t: Texts, tz: str
+    done: FinishedSession,
+    intent: PaymentIntent | None,
+    t: Texts,
+    tz: str,
+    connector: ConnectorView | None = None,
 ) -> Receipt:
     cur = done.currency
     facts = [
         (t("receipt.station"), done.station_id),
-        (t("receipt.connector"), done.evse_id or done.connector_id),
+        (t("receipt.connector"), _connector(done, connector)),
         (t("receipt.session"), done.session_id),
         (t("receipt.start"), t.when(done.started_at, tz)),
         (t("receipt.end"), t.when(done.ended_at, tz)),

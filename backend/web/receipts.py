@@ -37,7 +37,8 @@ def _receipt(request: Request, session: Session, token: str) -> tuple[Receipt, s
     intent = session.get(PaymentIntent, done.payment_ref) if done.payment_ref else None
     t = texts_for(request)
     tz = records.station_time_zone(session, done.station_id)
-    return build_receipt(done, intent, t, tz), t.language
+    connector = records.connector_view(session, done.station_id, done.connector_id)
+    return build_receipt(done, intent, t, tz, connector), t.language
 
 
 def _missing(request: Request) -> Response:

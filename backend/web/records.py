@@ -5,15 +5,23 @@ accounts, prices. One place that knows the other tables' columns (`backend.model
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend import models, tariffs
-from backend.db import Base
+from backend import tariffs
+from backend.models import (
+    Account,
+    AccountCharge,
+    ChargeSession,
+    Command,
+    Connector,
+    LiveSession,
+    Station,
+)
 from backend.payments.models import PaymentIntent
 from backend.payments.service import AccountStatus
 from kiosk.domain import jsonio
@@ -21,10 +29,13 @@ from kiosk.domain.tariff import Tariff, TariffError, TariffType, parse_tariffs, 
 from kiosk.domain.tariff_text import TariffDescription, describe
 
 __all__ = [
+    "ConnectorView",
     "FinishedSession",
     "LiveFigures",
     "account_status",
     "connector_label",
+    "connector_labels",
+    "connector_view",
     "live_for_payment",
     "price_description",
     "session_by_receipt",
@@ -32,39 +43,15 @@ __all__ = [
     "station_label",
 ]
 
-_ = models  # the tables below are declared there
 
-
-def _table(name: str) -> Table:
-    return Base.metadata.tables[name]
-
-
-def _decimal(value: object) -> Decimal:
-    if value is None or value == "":
-        return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _utc(value: object) -> datetime | None:
+def _json(value: str | None) -> dict[str, Any] | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if not isinstance(value, datetime):
+    try:  # numbers as Decimals, as the pricing engine takes them
+        loaded = jsonio.loads(value)
+    except ValueError:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _json(value: object) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, bytes)):
-        try:  # numbers as Decimals, as the pricing engine takes them
-            loaded = jsonio.loads(value)
-        except ValueError:
-            return None
-        return loaded if isinstance(loaded, dict) else None
-    return value if isinstance(value, dict) else None
+    return loaded if isinstance(loaded, dict) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,134 +85,152 @@ class FinishedSession:
     backend_cost: Decimal | None
 
 
-def _finished(row: RowMapping) -> FinishedSession:
-    backend_cost = row.get("backend_cost")
+def _finished(row: ChargeSession) -> FinishedSession:
     return FinishedSession(
-        station_id=str(row["station_id"]),
-        session_id=str(row["session_id"]),
-        connector_id=str(row.get("connector_id") or ""),
-        evse_id=row.get("evse_id"),
-        started_at=_utc(row.get("started_at")),
-        ended_at=_utc(row.get("ended_at")),
-        energy_kwh=_decimal(row.get("energy_kwh")),
-        cost=_decimal(row.get("cost")),
-        currency=str(row.get("currency") or "EUR"),
-        stop_reason=row.get("stop_reason"),
-        payment_method=row.get("payment_method"),
-        payment_ref=row.get("payment_ref"),
-        contract_id=row.get("contract_id"),
-        receipt_token=row.get("receipt_token"),
-        cdr=_json(row.get("cdr_json")),
-        backend_cost=None if backend_cost is None else _decimal(backend_cost),
+        station_id=row.station_id,
+        session_id=row.session_id,
+        connector_id=row.connector_id,
+        evse_id=row.evse_id,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        energy_kwh=row.energy_kwh,
+        cost=row.cost,
+        currency=row.currency,
+        stop_reason=row.stop_reason,
+        payment_method=row.payment_method,
+        payment_ref=row.payment_ref,
+        contract_id=row.contract_id,
+        receipt_token=row.receipt_token,
+        cdr=_json(row.cdr_json),
+        backend_cost=row.backend_cost,
     )
 
 
-def _live(row: RowMapping) -> LiveFigures:
+def _live(row: LiveSession) -> LiveFigures:
     return LiveFigures(
-        session_id=str(row["session_id"]),
-        connector_id=str(row.get("connector_id") or ""),
-        state=str(row.get("state") or ""),
-        energy_kwh=_decimal(row.get("energy_kwh")),
-        cost=_decimal(row.get("cost")),
-        currency=str(row.get("currency") or "EUR"),
-        updated_at=_utc(row.get("updated_at")),
+        session_id=row.session_id,
+        connector_id=row.connector_id,
+        state=row.state,
+        energy_kwh=row.energy_kwh,
+        cost=row.cost,
+        currency=row.currency,
+        updated_at=row.updated_at,
     )
 
 
 def account_status(session: Session, contract_id: str) -> AccountStatus | None:
     """The account a contract id belongs to (for an account hold)."""
-    accounts = _table("accounts")
-    row = session.execute(select(accounts).where(accounts.c.contract_id == contract_id)).first()
-    if row is None:
+    account = session.scalars(select(Account).where(Account.contract_id == contract_id)).first()
+    if account is None:
         return None
-    m = row._mapping
-    return AccountStatus(str(m["id"]), bool(m["blocked"]), m.get("customer_group"))
+    return AccountStatus(account.id, account.blocked, account.customer_group)
 
 
 def station_label(session: Session, station_id: str) -> str:
-    stations = _table("stations")
-    if "name" in stations.c:
-        name = session.execute(
-            select(stations.c.name).where(stations.c.id == station_id)
-        ).scalar_one_or_none()
-        if name:
-            return str(name)
-    return station_id
+    name = session.scalar(select(Station.name).where(Station.id == station_id))
+    return name or station_id
 
 
 def station_time_zone(session: Session, station_id: str, default: str = "Europe/Berlin") -> str:
     """The station's IANA time zone (its receipts' local times)."""
-    stations = _table("stations")
-    if "time_zone" in stations.c:
-        zone = session.execute(
-            select(stations.c.time_zone).where(stations.c.id == station_id)
-        ).scalar_one_or_none()
-        if zone:
-            return str(zone)
-    return default
+    zone = session.scalar(select(Station.time_zone).where(Station.id == station_id))
+    return zone or default
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorView:
+    """A provisioned connector as the pages show it."""
+
+    station_id: str
+    connector_id: str
+    label: str
+    evse_id: str | None
+    max_power_kw: Decimal | None
+
+
+def _connector(row: Connector) -> ConnectorView:
+    return ConnectorView(row.station_id, row.connector_id, row.label, row.evse_id, row.max_power_kw)
+
+
+def connector_view(session: Session, station_id: str, connector_id: str) -> ConnectorView | None:
+    """The connector as the operator provisioned it; None when it is not."""
+    row = session.get(Connector, (station_id, connector_id))
+    return None if row is None else _connector(row)
 
 
 def connector_label(session: Session, station_id: str, connector_id: str) -> str:
-    return connector_id
+    """What the kiosk calls the connector ("A"); its id when it is not provisioned."""
+    found = connector_view(session, station_id, connector_id)
+    return connector_id if found is None else found.label
+
+
+def connector_labels(session: Session, station_ids: set[str]) -> dict[tuple[str, str], str]:
+    """{(station id, connector id): label} of these stations' provisioned connectors."""
+    if not station_ids:
+        return {}
+    rows = session.execute(
+        select(Connector.station_id, Connector.connector_id, Connector.label).where(
+            Connector.station_id.in_(sorted(station_ids))
+        )
+    ).all()
+    return {(r.station_id, r.connector_id): r.label for r in rows}
 
 
 def live_for_payment(session: Session, payment_ref: str) -> LiveFigures | None:
-    live = _table("live_sessions")
-    row = session.execute(
-        select(live).where(live.c.payment_ref == payment_ref).order_by(live.c.updated_at.desc())
+    row = session.scalars(
+        select(LiveSession)
+        .where(LiveSession.payment_ref == payment_ref)
+        .order_by(LiveSession.updated_at.desc())
     ).first()
-    return None if row is None else _live(row._mapping)
+    return None if row is None else _live(row)
 
 
 def live_for_session(session: Session, station_id: str, session_id: str) -> LiveFigures | None:
-    live = _table("live_sessions")
-    row = session.execute(
-        select(live).where(live.c.station_id == station_id, live.c.session_id == session_id)
-    ).first()
-    return None if row is None else _live(row._mapping)
+    row = session.get(LiveSession, (station_id, session_id))
+    return None if row is None else _live(row)
 
 
 def live_for_contract(
     session: Session, station_id: str, connector_id: str, contract_id: str
 ) -> LiveFigures | None:
     """The running session on the connector held for this contract's account."""
-    live = _table("live_sessions")
-    row = session.execute(
-        select(live)
-        .join(PaymentIntent, PaymentIntent.id == live.c.payment_ref)
+    row = session.scalars(
+        select(LiveSession)
+        .join(PaymentIntent, PaymentIntent.id == LiveSession.payment_ref)
         .where(
-            live.c.station_id == station_id,
-            live.c.connector_id == connector_id,
+            LiveSession.station_id == station_id,
+            LiveSession.connector_id == connector_id,
             PaymentIntent.contract_id == contract_id,
         )
-        .order_by(live.c.updated_at.desc())
+        .order_by(LiveSession.updated_at.desc())
     ).first()
-    return None if row is None else _live(row._mapping)
+    return None if row is None else _live(row)
 
 
 def session_for_payment(session: Session, payment_ref: str) -> FinishedSession | None:
-    sessions = _table("sessions")
-    row = session.execute(select(sessions).where(sessions.c.payment_ref == payment_ref)).first()
-    return None if row is None else _finished(row._mapping)
+    row = session.scalars(
+        select(ChargeSession).where(ChargeSession.payment_ref == payment_ref)
+    ).first()
+    return None if row is None else _finished(row)
 
 
 def session_by_receipt(session: Session, receipt_token: str) -> FinishedSession | None:
-    sessions = _table("sessions")
-    row = session.execute(select(sessions).where(sessions.c.receipt_token == receipt_token)).first()
-    return None if row is None else _finished(row._mapping)
+    row = session.scalars(
+        select(ChargeSession).where(ChargeSession.receipt_token == receipt_token)
+    ).first()
+    return None if row is None else _finished(row)
 
 
 def sessions_for_contract(
     session: Session, contract_id: str, limit: int = 20
 ) -> list[FinishedSession]:
-    sessions = _table("sessions")
-    rows = session.execute(
-        select(sessions)
-        .where(sessions.c.contract_id == contract_id)
-        .order_by(sessions.c.started_at.desc())
+    rows = session.scalars(
+        select(ChargeSession)
+        .where(ChargeSession.contract_id == contract_id)
+        .order_by(ChargeSession.started_at.desc())
         .limit(limit)
-    ).all()
-    return [_finished(r._mapping) for r in rows]
+    )
+    return [_finished(r) for r in rows]
 
 
 def tariff_for(
@@ -279,59 +284,49 @@ class AccountView:
     password_hash: str
 
 
-def _account(m: RowMapping) -> AccountView:
+def _account(row: Account) -> AccountView:
     return AccountView(
-        id=str(m["id"]),
-        email=str(m["email"]),
-        name=str(m.get("name") or m["email"]),
-        contract_id=m.get("contract_id"),
-        customer_group=m.get("customer_group"),
-        blocked=bool(m.get("blocked")),
-        password_hash=str(m.get("password_hash") or ""),
+        id=row.id,
+        email=row.email,
+        name=row.name or row.email,
+        contract_id=row.contract_id,
+        customer_group=row.customer_group,
+        blocked=row.blocked,
+        password_hash=row.password_hash,
     )
 
 
 def account_by_email(session: Session, email: str) -> AccountView | None:
-    accounts = _table("accounts")
-    row = session.execute(select(accounts).where(accounts.c.email == email.strip().lower())).first()
-    return None if row is None else _account(row._mapping)
+    row = session.scalars(select(Account).where(Account.email == email.strip().lower())).first()
+    return None if row is None else _account(row)
 
 
 def account_by_id(session: Session, account_id: str) -> AccountView | None:
-    accounts = _table("accounts")
-    row = session.execute(select(accounts).where(accounts.c.id == account_id)).first()
-    return None if row is None else _account(row._mapping)
+    row = session.get(Account, account_id)
+    return None if row is None else _account(row)
 
 
 def find_connector(session: Session, evse_id: str) -> tuple[str, str] | None:
-    """(station id, connector id) of an EVSE id: from the stations' connector records
-    when the backend keeps them, else from the sessions seen on it, else the id is
+    """(station id, connector id) of an EVSE id: a provisioned connector's (as printed,
+    or typed in lower case), else the one of the sessions last seen on it, else the id is
     "<station id>:<connector id>" of a known station."""
-    for name in ("station_connectors", "connectors"):
-        table = Base.metadata.tables.get(name)
-        if table is not None and "evse_id" in table.c:
-            row = session.execute(
-                select(table.c.station_id, table.c.connector_id).where(table.c.evse_id == evse_id)
-            ).first()
-            if row is not None:
-                return str(row[0]), str(row[1])
-    sessions = _table("sessions")
+    for code in dict.fromkeys((evse_id, evse_id.upper())):
+        row = session.execute(
+            select(Connector.station_id, Connector.connector_id).where(Connector.evse_id == code)
+        ).first()
+        if row is not None:
+            return row.station_id, row.connector_id
     row = session.execute(
-        select(sessions.c.station_id, sessions.c.connector_id)
-        .where(sessions.c.evse_id == evse_id)
-        .order_by(sessions.c.started_at.desc())
+        select(ChargeSession.station_id, ChargeSession.connector_id)
+        .where(ChargeSession.evse_id == evse_id)
+        .order_by(ChargeSession.started_at.desc())
     ).first()
     if row is not None:
-        return str(row[0]), str(row[1])
+        return row.station_id, row.connector_id
     # "<station id>:<connector id>" names a connector of a known station directly
     station_id, sep, connector_id = evse_id.rpartition(":")
-    if sep and connector_id:
-        stations = _table("stations")
-        known = session.execute(
-            select(stations.c.id).where(stations.c.id == station_id)
-        ).scalar_one_or_none()
-        if known is not None:
-            return station_id, connector_id
+    if sep and connector_id and session.get(Station, station_id) is not None:
+        return station_id, connector_id
     return None
 
 
@@ -345,47 +340,29 @@ class CommandView:
 
 
 def command(session: Session, command_id: str, account_id: str) -> CommandView | None:
-    commands = _table("commands")
-    row = session.execute(
-        select(commands).where(commands.c.id == command_id, commands.c.account_id == account_id)
-    ).first()
-    if row is None:
+    row = session.get(Command, command_id)
+    if row is None or row.account_id != account_id:
         return None
-    m = row._mapping
-    return CommandView(
-        id=str(m["id"]),
-        type=str(m["type"]),
-        status=str(m.get("status") or "pending"),
-        reason=m.get("reason"),
-        session_id=m.get("session_id"),
-    )
+    return CommandView(row.id, row.type, row.status, row.reason, row.session_id)
 
 
 @dataclass(frozen=True, slots=True)
 class ChargeView:
     session_id: str
-    amount: Decimal
+    amount: Decimal  # what the session cost
+    refunded: Decimal  # what refunds took off it since
     currency: str
     at: datetime | None
 
 
 def charges_for_account(session: Session, account_id: str, limit: int = 20) -> list[ChargeView]:
-    charges = Base.metadata.tables.get("account_charges")
-    if charges is None:
-        return []
-    order = charges.c.created_at.desc() if "created_at" in charges.c else charges.c.session_id
-    rows = session.execute(
-        select(charges).where(charges.c.account_id == account_id).order_by(order).limit(limit)
-    ).all()
-    out = []
-    for r in rows:
-        m = r._mapping
-        out.append(
-            ChargeView(
-                session_id=str(m.get("session_id") or ""),
-                amount=_decimal(m.get("amount")),
-                currency=str(m.get("currency") or "EUR"),
-                at=_utc(m.get("created_at")),
-            )
-        )
-    return out
+    rows = session.scalars(
+        select(AccountCharge)
+        .where(AccountCharge.account_id == account_id)
+        .order_by(AccountCharge.created_at.desc(), AccountCharge.id.desc())
+        .limit(limit)
+    )
+    return [
+        ChargeView(r.session_id, r.amount, r.refunded_amount, r.currency, r.created_at)
+        for r in rows
+    ]
