@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.database.parent)  # kiosk.log beside the demo's ledger
         backend = None
         # the autoplay's script plays the simulated QR and accounts (its screenshots are
-        # the docs'); the QR paid at the backend is played by tests/ui/test_qr_checkout_e2e
+        # the docs'); the QR paid at the backend is played by tests/ui/test_backend_e2e
         if not opts.no_backend and not autoplay:
             from ui.demo_backend import with_backend  # noqa: PLC0415
 

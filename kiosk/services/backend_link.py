@@ -24,11 +24,12 @@ from typing import Any, Final
 from kiosk.config import ConfigError, Settings, connector_tariffs
 from kiosk.domain import jsonio
 from kiosk.domain.errors import UserFacingError
-from kiosk.domain.payment import PaymentMethod
-from kiosk.domain.session import StopReason
+from kiosk.domain.payment import DeclineCode, Payment, PaymentMethod, PaymentOperation
+from kiosk.domain.session import ChargingSession, StopReason
 from kiosk.domain.tariff import Tariff
-from kiosk.ports import MobilePay
+from kiosk.ports import MobilePay, ProviderResult
 from kiosk.services.flow import Flow
+from kiosk.services.station_base import _Connector
 from kiosk.station import FlowEvent
 
 __all__ = ["TARIFFS_KEY", "BackendLink"]
@@ -184,14 +185,19 @@ class BackendLink(Flow):
                 self.select(cid)
                 self.choose_payment(cid, PaymentMethod.ACCOUNT_TOKEN)
                 self._event(c, FlowEvent.CREDENTIAL, "started in the web app")
-                self._authorize(
-                    c,
-                    PaymentMethod.ACCOUNT_TOKEN,
-                    None,
-                    command.group,
-                    contract_id=command.contract_id,
-                )
-                session_id = None if c.session is None else c.session.id
+                c.remote_start = command.id  # answered with the hold's outcome
+                try:
+                    self._authorize(
+                        c,
+                        PaymentMethod.ACCOUNT_TOKEN,
+                        None,
+                        command.group,
+                        contract_id=command.contract_id,
+                    )
+                except UserFacingError:
+                    c.remote_start = None
+                    raise
+                return
             elif command.type == "stop":
                 s = c.session
                 if s is None or s.contract_id != command.contract_id:
@@ -208,6 +214,34 @@ class BackendLink(Flow):
         log.info("remote %s on connector %s carried out", command.type, cid)
         if answer is not None:
             answer(command.id, "accepted", "", session_id)
+
+    def _authorized(
+        self,
+        c: _Connector,
+        session: ChargingSession,
+        payment: Payment,
+        op: PaymentOperation,
+        result: ProviderResult,
+        group: str | None,
+        masked_ref: str | None,
+    ) -> bool:
+        """A remote start is answered once its hold is placed or refused: the app says
+        "charging can start" only when it can, and names the session it started."""
+        ok = super()._authorized(c, session, payment, op, result, group, masked_ref)
+        command_id, c.remote_start = c.remote_start, None
+        if command_id is not None and self.command_results is not None:
+            if ok:
+                log.info("remote start on connector %s carried out", c.config.id)
+                self.command_results(command_id, "accepted", "", session.id)
+            else:
+                reason = (
+                    f"the account hold was refused: {(result.code or DeclineCode.DECLINED).value}"
+                    if not result.ok
+                    else "cancelled at the station before charging started"
+                )
+                log.info("remote start on connector %s refused: %s", c.config.id, reason)
+                self.command_results(command_id, "rejected", reason, session.id)
+        return ok
 
     def backend_figures(self) -> dict[str, Any]:
         """For the snapshot: online, clock offset, outbox, versions."""

@@ -136,6 +136,7 @@ class _Connector:
     no_increments: bool = False  # the provider refused one: stop before the hold instead
     settle_after_increment: bool = False  # unplugged while an increase was on its way
     hold_alarmed: bool = False  # the card hold's expiry alarm was raised
+    remote_start: str | None = None  # the app's start command whose hold is on its way
 
 
 @dataclass(frozen=True)

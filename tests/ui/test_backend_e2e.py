@@ -1,11 +1,15 @@
-"""QR pay from end to end, as a driver does it: the kiosk (offscreen, the real screens
-and station loop) on its backend (the reference backend, served on loopback), a
-phone (a real headless Chromium).
+"""The kiosk and its backend from end to end, as drivers use them: the kiosk
+(offscreen, the real screens and station loop) on the reference backend (served on
+loopback), a phone (a real headless Chromium).
 
-The QR code is read from a screenshot of the kiosk (zxing-cpp), its page paid in
-Chromium; charging starts at the kiosk; the driver stops; then the backend has the
+QR pay: the QR code is read from a screenshot of the kiosk (zxing-cpp), its page paid
+in Chromium; charging starts at the kiosk; the driver stops; then the backend has the
 session, its CDR and the capture of exactly the priced amount, once, and the
 e-receipt on the kiosk's receipt opens in the browser.
+
+The app: a driver with an account signs in on the phone, starts the connector, watches
+the live cost and stops it there; the station carries out both commands, and the
+backend bills the account exactly the session's cost.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from kiosk.config import demo_settings
-from kiosk.domain.session import SessionState
+from kiosk.domain.payment import PaymentMethod
+from kiosk.domain.session import SessionState, StopReason
+from kiosk.station import FlowState
 from tests.ui.conftest import KioskUi
 from ui.app import build_station, load_screens
-from ui.demo_backend import EmbeddedBackend, with_backend
+from ui.demo_backend import DEMO_ACCOUNT, EmbeddedBackend, with_backend
 
 
 def _wait(condition: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
@@ -178,6 +184,83 @@ def test_a_qr_payment_from_the_screen_to_the_backend(
     assert f"{cost:.2f}" in phone.inner_text("body")
 
 
+def test_an_account_driver_starts_and_stops_from_the_app(
+    kiosk_on_backend: tuple[KioskUi, EmbeddedBackend, Any], phone: Any
+) -> None:
+    ui, backend, kiosk = kiosk_on_backend
+    from backend.models import AccountCharge, ChargeSession, Command
+
+    email, password = DEMO_ACCOUNT
+    page = f"{backend.url}/app/c/{kiosk.service.settings.station.id}:1"
+    phone.goto(page)  # not signed in: the sign-in form, back to the connector after it
+    phone.fill("#email", email)
+    phone.fill("#password", password)
+    phone.click("#sign-in")
+    phone.wait_for_selector("#start", state="visible")
+    assert "kWh" in phone.inner_text("#price")  # the price before starting
+    phone.click("#start")
+    phone.wait_for_selector("#command", state="visible")
+
+    # the sync worker takes the command; the station holds the account and waits for the
+    # car (the screen stays on the overview: the driver is at the car, not at the screen)
+    _wait(
+        lambda: ui.job(lambda s: s.view("1").state) is FlowState.WAITING_FOR_PLUG,
+        what="the remote start carried out",
+    )
+    assert ui.job(lambda s: s.view("1").method) is PaymentMethod.ACCOUNT_TOKEN
+    ui.job(lambda s: cast(Any, s.charger).arrive("1", _car(), 20, 80))
+    _wait(
+        lambda: ui.job(lambda s: s.view("1").state) is FlowState.CHARGING,
+        what="charging",
+    )
+    _wait(
+        lambda: (ui.job(lambda s: s.view("1").cost) or _nothing()).incl_vat >= Decimal("0.05"),
+        timeout=40,
+        what="a session worth billing",
+    )
+
+    def live_on_the_phone() -> bool:
+        phone.goto(page)
+        return bool(phone.query_selector("#live-cost"))
+
+    _wait(live_on_the_phone, timeout=20, what="the live cost in the app")
+    phone.click("#stop")
+    phone.wait_for_selector("#command", state="visible")
+    _wait(
+        lambda: ui.job(lambda s: s.view("1").state) is not FlowState.CHARGING,
+        timeout=20,
+        what="the session stopped from the app",
+    )
+    ui.job(lambda s: cast(Any, s.charger).depart("1"))
+    session_id = _wait(
+        lambda: ui.job(lambda s: s.view("1").receipt_session_id), what="the session closed"
+    )
+    finished = ui.job(lambda s: s.receipt_parts(session_id))
+    assert finished is not None
+    session = finished[0]
+    assert session.state is SessionState.COMPLETED
+    assert session.stop_reason is StopReason.REMOTE
+    cost = session.totals.cost_incl_vat
+
+    def billed() -> Any:
+        with backend.sessions() as db:
+            rows = db.scalars(
+                select(ChargeSession).where(ChargeSession.session_id == session_id)
+            ).all()
+            charges = db.scalars(
+                select(AccountCharge).where(AccountCharge.session_id == session_id)
+            ).all()
+            commands = db.scalars(select(Command).order_by(Command.seq)).all()
+            if len(rows) == 1 and len(charges) == 1:
+                return rows[0], charges[0], commands
+            return None
+
+    row, charge, commands = _wait(billed, timeout=30, what="the session billed at the backend")
+    assert (row.cost, charge.amount) == (cost, cost)
+    assert [(c.type, c.status) for c in commands] == [("start", "accepted"), ("stop", "accepted")]
+    assert commands[0].session_id == session_id
+
+
 def _outbox(s: Any) -> list[tuple[str, int, str | None]]:
     with s.db.unit_of_work(write=False) as uow:
         due = uow.outbox.due(s.now() + _long(), limit=100)
@@ -203,6 +286,4 @@ def _car() -> Any:
 
 
 def _driver_stop() -> Any:
-    from kiosk.domain.session import StopReason
-
     return StopReason.DRIVER_SCREEN

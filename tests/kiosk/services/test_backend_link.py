@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from typing import Any
+from unittest.mock import ANY
 
 from kiosk.charger.vehicles import MIDSIZE_400V
 from kiosk.domain.errors import KnownError
@@ -110,6 +111,7 @@ def test_remote_start_and_stop_by_an_account(station: Station) -> None:
     assert answers[-1][1] == "accepted"
     assert st.state("1") is FlowState.WAITING_FOR_PLUG
     session, payment = _payment(st)
+    assert answers[-1][3] == session.id  # the app names the session it started
     assert session.contract_id == "DE-KIO-C00001-7"
     assert payment.method is PaymentMethod.ACCOUNT_TOKEN
     st.charger.arrive("1", MIDSIZE_400V, 20, 80)
@@ -122,6 +124,23 @@ def test_remote_start_and_stop_by_an_account(station: Station) -> None:
     assert session.stop_reason is StopReason.REMOTE
     st.service.remote_command(_Command("start", "42"))
     assert answers[-1][1:3] == ("rejected", "no such connector")
+
+
+def test_a_remote_start_is_answered_with_the_holds_outcome(station: Station) -> None:
+    st = station
+    answers: list[tuple[Any, ...]] = []
+    st.service.command_results = lambda *a: answers.append(a)
+    accounts = st.psps[PaymentMethod.ACCOUNT_TOKEN]
+
+    def refused(**_kw: Any) -> ProviderResult:
+        return ProviderResult(False, error="over the limit", code=DeclineCode.INSUFFICIENT_FUNDS)
+
+    accounts.authorize = refused  # type: ignore[method-assign]
+    st.service.remote_command(_Command("start", "1"))
+    assert answers == [
+        ("cmd_start", "rejected", "the account hold was refused: insufficient_funds", ANY)
+    ]
+    assert st.state("1") is not FlowState.WAITING_FOR_PLUG
 
 
 def test_a_capture_the_provider_did_not_take_is_sent_again(
