@@ -6,6 +6,11 @@ re-queries the database) are all in the database, so several instances behind a 
 balancer on one PostgreSQL answer any request alike; a request may go to one instance
 and its retry to another. Migrations run at start under a PostgreSQL advisory lock, so
 instances may start at the same moment.
+
+A database that cannot be served is refused at start (backend.db.DatabaseProblem); a
+storage fault while serving answers 503 `storage` (backend.errors), and the engine drops
+the connections that met it, so the instance recovers by itself once the disk or the
+server is back.
 """
 
 from __future__ import annotations
@@ -34,7 +39,11 @@ def _routers() -> list[APIRouter]:
 def create_app(settings: BackendSettings, *, psp: object | None = None) -> FastAPI:
     """The application on `settings.db_url`, its schema migrated to the newest revision."""
     engine = make_engine(settings.db_url)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     app = FastAPI(
         title="EV charging kiosk backend",
         version=API_VERSION,

@@ -1,15 +1,28 @@
-"""The contract's error shape, `{"error": {"code": ..., "message": ...}}`, for every error."""
+"""The contract's error shape, `{"error": {"code": ..., "message": ...}}`, for every error.
+
+A storage fault (read-only or full disk, damaged file, database gone) answers 503
+`storage` with `Retry-After` and one log line; the client retries under the same
+Idempotency-Key. Any other database error is the code's and stays a 500.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["ApiError", "error_body", "install_error_handlers"]
+from backend.db import storage_fault
+
+__all__ = ["STORAGE_RETRY_AFTER_S", "ApiError", "error_body", "install_error_handlers"]
+
+log = logging.getLogger(__name__)
+
+STORAGE_RETRY_AFTER_S = 5
 
 
 class ApiError(Exception):
@@ -73,7 +86,22 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("invalid_request", "; ".join(parts)), status_code=400)
 
 
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    fault = storage_fault(exc)
+    if fault is None:
+        raise exc  # the code's mistake: a 500 with its traceback in the log
+    log.error(
+        "storage: %s %s: %s (%s)", request.method, request.url.path, fault.reason, fault.detail
+    )
+    return JSONResponse(
+        error_body("storage", f"{fault.reason}; try again later"),
+        status_code=503,
+        headers={"Retry-After": str(STORAGE_RETRY_AFTER_S)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(SQLAlchemyError, _storage_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
