@@ -161,13 +161,18 @@ def _connectors(args: argparse.Namespace, session: Session, out: TextIO) -> None
         out.write(f"{c.connector_id}\t{c.label}\t{c.evse_id or '-'}\n")
 
 
-def _serve(args: argparse.Namespace, out: TextIO) -> int:
+def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import uvicorn  # noqa: PLC0415 (only the server needs it)
 
     from backend.app import create_app  # noqa: PLC0415
+    from backend.db import DatabaseProblem  # noqa: PLC0415
 
     public = args.public_url or f"http://{args.host}:{args.port}"
-    app = create_app(BackendSettings(db_url=_db_url(args), public_url=public))
+    try:
+        app = create_app(BackendSettings(db_url=_db_url(args), public_url=public))
+    except DatabaseProblem as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_REFUSED
     out.write(f"backend on http://{args.host}:{args.port} (public {public})\n")
     out.flush()
     uvicorn.run(
@@ -293,7 +298,7 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
     except SystemExit as exc:  # --help
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     if args.command == "serve":
-        return _serve(args, out)
+        return _serve(args, out, err)
     if args.command == "openapi":
         return _openapi(out)
     return _manage(args, out, err)
