@@ -40,6 +40,7 @@ class ReceiptLine:
 @dataclass(frozen=True, slots=True)
 class Receipt:
     title: str
+    seller: tuple[str, ...]  # operator, station, address lines, VAT id: who sold it
     facts: tuple[tuple[str, str], ...]  # (label, value): station, connector, times, energy
     lines: tuple[ReceiptLine, ...]  # the priced items; empty when the CDR cannot be priced
     total_label: str
@@ -81,12 +82,23 @@ def _duration(done: FinishedSession) -> str:
 
 
 def _connector(done: FinishedSession, connector: ConnectorView | None) -> str:
-    """ "A · DE*KIO*E0001*A" as the kiosk shows it; the session's codes when the
-    connector is not provisioned."""
-    if connector is None:
-        return done.evse_id or done.connector_id
-    evse = done.evse_id or connector.evse_id
-    return f"{connector.label} · {evse}" if evse else connector.label
+    """ "A · DE*KIO*E0001*A" as the kiosk shows it; the label the station sent, or the
+    session's codes, when the connector is not provisioned."""
+    label = connector.label if connector is not None else None
+    if label is None and done.seller is not None:
+        label = done.seller.connector_label or None
+    evse = done.evse_id or (connector.evse_id if connector is not None else None)
+    if label is None:
+        return evse or done.connector_id
+    return f"{label} · {evse}" if evse else label
+
+
+def _seller(done: FinishedSession, t: Texts) -> tuple[str, ...]:
+    s = done.seller
+    if s is None:
+        return ()
+    vat = (t("receipt.vat_id", id=s.vat_id),) if s.vat_id else ()
+    return tuple(x for x in (s.operator, s.station_name, *s.address_lines) if x) + vat
 
 
 def build_receipt(
@@ -145,6 +157,7 @@ def build_receipt(
             )
     return Receipt(
         title=t("receipt.title"),
+        seller=_seller(done, t),
         facts=tuple(facts),
         lines=tuple(lines),
         total_label=t("receipt.total"),

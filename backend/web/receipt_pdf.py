@@ -61,6 +61,9 @@ def render_receipt_pdf(receipt: Receipt, *, language: str, created: datetime) ->
     pdf.set_font(_FAMILY, "B", 18)
     pdf.set_text_color(*_INK)
     pdf.cell(width, 11, receipt.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(_FAMILY, "", 10)
+    for seller_line in receipt.seller:
+        pdf.cell(width, 5.5, seller_line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     for label, value in receipt.facts:
         row(label, value)

@@ -83,6 +83,41 @@ class FinishedSession:
     receipt_token: str | None
     cdr: dict[str, Any] | None
     backend_cost: Decimal | None
+    seller: Seller | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Seller:
+    """Who sold the energy, as the station's printed receipt says it (the station sends
+    it with the session; older stations do not)."""
+
+    operator: str
+    vat_id: str
+    station_name: str
+    address_lines: tuple[str, ...]
+    connector_label: str
+
+
+def _text(value: Any, limit: int = 200) -> str:
+    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
+
+
+def _seller(session_json: str | None) -> Seller | None:
+    """The session's `seller`, as plain short text; None when it has none."""
+    raw = (_json(session_json) or {}).get("seller")
+    if not isinstance(raw, dict):
+        return None
+    lines = raw.get("address_lines")
+    seller = Seller(
+        operator=_text(raw.get("operator")),
+        vat_id=_text(raw.get("vat_id"), 40),
+        station_name=_text(raw.get("station_name")),
+        address_lines=tuple(
+            t for t in (_text(x) for x in (lines if isinstance(lines, list) else [])[:4]) if t
+        ),
+        connector_label=_text(raw.get("connector_label"), 16),
+    )
+    return seller if seller.operator or seller.station_name else None
 
 
 def _finished(row: ChargeSession) -> FinishedSession:
@@ -103,6 +138,7 @@ def _finished(row: ChargeSession) -> FinishedSession:
         receipt_token=row.receipt_token,
         cdr=_json(row.cdr_json),
         backend_cost=row.backend_cost,
+        seller=_seller(row.session_json),
     )
 
 

@@ -274,6 +274,7 @@ class Stack:
         payment_method: str = "qr_web",
         evse_id: str = "DE*KIO*E0001*1",
         contract_id: str | None = None,
+        session: dict[str, Any] | None = None,
     ) -> None:
         """The `session.completed` record as the ingestion stores it."""
         start = datetime.fromisoformat(cdr["start_date_time"].replace("Z", "+00:00"))
@@ -298,7 +299,7 @@ class Stack:
                     payment_ref=payment_ref,
                     receipt_token=receipt_token,
                     cdr_json=json.dumps(cdr),
-                    session_json="{}",
+                    session_json=json.dumps(session or {}),
                     backend_cost=Decimal(cost),
                     received_at=self.clock(),
                 )

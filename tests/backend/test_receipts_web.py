@@ -18,6 +18,13 @@ from tests.backend.chromium import TIMEOUT, Stack, running_backend, sample_cdr
 S1 = "DE-KIO-S1"
 TOKEN = "rcpt_Zx81kP0qLm3vN7aB"
 PDFTOTEXT = shutil.which("pdftotext")
+SELLER = {  # as the kiosk sends it with session.completed
+    "operator": "Stadtwerke Musterstadt",
+    "vat_id": "DE123456789",
+    "station_name": "Marktplatz",
+    "address_lines": ["Marktplatz 1", "12345 Musterstadt"],
+    "connector_label": "A",
+}
 
 
 def plain(text: str) -> str:
@@ -40,6 +47,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             energy="12.5",
             cdr=sample_cdr(start),
             receipt_token=TOKEN,
+            session={"seller": SELLER},
         )
         yield stack
 
@@ -62,7 +70,14 @@ def test_html_receipt_has_the_priced_lines_vat_and_payment(stack: Stack) -> None
     assert "Reserved €30.00" in body
     assert "Charged €6.13" in body
     assert "03/12/2026" in body or "3 Dec 2026" in body
+    # who sold it, as the printed receipt says
+    assert (
+        "Stadtwerke Musterstadt Marktplatz Marktplatz 1 12345 Musterstadt VAT ID DE123456789"
+        in body
+    )
+    assert "Connector A · DE*KIO*E0001*1" in body  # the label the station sent
     de = plain(get(stack, f"/r/{TOKEN}?lang=de").text)
+    assert "USt-IdNr. DE123456789" in de
     assert "Energie 12,500 kWh 6,13 €" in de
     assert "Gesamt 6,13 €" in de
 
@@ -82,6 +97,8 @@ def test_pdf_receipt_is_a_pdf_with_the_amount(stack: Stack, tmp_path: Path) -> N
     assert "€6.13" in text
     assert "VISA •••• 4242" in text
     assert "Receipt" in text
+    assert "Stadtwerke Musterstadt" in text
+    assert "VAT ID DE123456789" in text
     de = get(stack, f"/r/{TOKEN}.pdf?lang=de")
     path.write_bytes(de.content)
     done = subprocess.run([PDFTOTEXT, str(path), "-"], capture_output=True, check=True, timeout=30)
@@ -106,3 +123,49 @@ def test_a_session_without_a_priceable_cdr_still_has_its_receipt(stack: Stack) -
     body = plain(get(stack, "/r/rcpt_NoTariff0001").text)
     assert "Total €4.20" in body
     assert "8.000 kWh" in body
+
+
+def test_a_hostile_seller_is_shown_as_short_plain_text(stack: Stack) -> None:
+    start = datetime.now(UTC) - timedelta(hours=2)
+    seller = {
+        "operator": "<script>alert(1)</script>" + "x" * 5000,
+        "vat_id": ["not", "text"],
+        "station_name": 42,
+        "address_lines": ["line\n\tone", {"x": 1}, *["more"] * 50],
+        "connector_label": "B" * 100,
+    }
+    stack.ingest_session(
+        S1,
+        "s-44",
+        "pi_none",
+        cost="1.00",
+        energy="2",
+        cdr=sample_cdr(start),
+        receipt_token="rcpt_Hostile00001",
+        session={"seller": seller},
+    )
+    r = get(stack, "/r/rcpt_Hostile00001")
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text
+    assert "&lt;script&gt;" in r.text
+    seller_html = r.text.split('id="seller">', 1)[1].split("</address>", 1)[0]
+    assert len(seller_html) < 500  # cut to a few short lines
+    assert "line one" in seller_html
+    assert "VAT ID" not in seller_html
+    assert "B" * 17 not in r.text
+    junks: list[dict[str, Any]] = [{"seller": "text"}, {"seller": None}, {}]
+    for n, junk in enumerate(junks):
+        token = f"rcpt_JunkSeller000{n}"
+        stack.ingest_session(
+            S1,
+            f"s-45-{n}",
+            "pi_none",
+            cost="1.00",
+            energy="2",
+            cdr=sample_cdr(start),
+            receipt_token=token,
+            session=junk,
+        )
+        page = get(stack, f"/r/{token}")
+        assert page.status_code == 200
+        assert 'id="seller"' not in page.text  # nothing to say: no empty block
