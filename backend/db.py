@@ -181,7 +181,7 @@ def _savepoint_takes_the_write_lock(connection: Connection, _name: str | None) -
     BEGIN before a write does."""
     dbapi = connection.connection.dbapi_connection
     if dbapi is not None and not getattr(dbapi, "in_transaction", True):
-        dbapi.cursor().execute("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # its errors wrapped as any other
 
 
 def make_engine(url: str) -> Engine:
