@@ -9,18 +9,23 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
+from backend.connectors import ConnectorSpec, put_connectors
 from backend.web.app_auth import hash_password
 from tests.backend.chromium import Stack, running_backend, sample_cdr
+from tests.backend.test_receipts_web import SELLER
 
 S1 = "DE-KIO-S1"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "checkout"
 EMAIL, PASSWORD = "alex@example.org", "correct horse battery"
+EVSE = "DE*KIO*E0001*A"
 
 
 def shot(page: Any, name: str) -> None:
@@ -34,12 +39,16 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     with running_backend(f"sqlite:///{tmp_path / 'backend.db'}") as stack:
         stack.station(S1)
         stack.tariffs(S1, "1")
+        with stack.db() as s:  # as the operator provisions the station
+            put_connectors(s, S1, [ConnectorSpec("1", "A", EVSE, max_power_kw=Decimal("22"))])
+            s.commit()
         yield stack
 
 
 def test_checkout_pay_live_cost_receipt(stack: Stack, phone: Any) -> None:
     intent = stack.create_qr()
     phone.goto(intent["checkout_url"])
+    assert "Connector A" in phone.inner_text("body")  # as the kiosk names it
     assert phone.locator("#price").inner_text().count("€0.49/kWh") == 1
     hold = phone.locator("#hold")
     assert hold.is_visible()
@@ -77,6 +86,8 @@ def test_checkout_pay_live_cost_receipt(stack: Stack, phone: Any) -> None:
         energy="12.5",
         cdr=sample_cdr(start),
         receipt_token="rcpt_Chromium000000001",
+        evse_id=EVSE,
+        session={"seller": SELLER},
     )
     link = phone.locator("#receipt-link")
     link.wait_for(state="visible")
@@ -90,6 +101,7 @@ def test_checkout_pay_live_cost_receipt(stack: Stack, phone: Any) -> None:
     phone.wait_for_url("**/r/rcpt_Chromium000000001*")
     assert phone.locator("#total").inner_text() == "€6.13"
     assert "VISA •••• 4242" in phone.locator("#payment").inner_text()
+    assert "VAT ID DE123456789" in phone.locator("#seller").inner_text()
     shot(phone, "5-receipt")
     pdf = phone.request.get(stack.base + (phone.locator("#pdf").get_attribute("href") or ""))
     assert pdf.ok
@@ -124,7 +136,7 @@ def test_the_page_follows_a_cancel_at_the_station(stack: Stack, phone: Any) -> N
 
 def test_app_sign_in_and_start(stack: Stack, phone: Any) -> None:
     stack.account("acc-1", "DE-KIO-C00001-7", email=EMAIL, password_hash=hash_password(PASSWORD))
-    phone.goto(f"{stack.base}/app/c/DE-KIO-S1:1")
+    phone.goto(f"{stack.base}/app/c/{quote(EVSE)}")  # the EVSE id printed on the station
     phone.wait_for_url(re.compile(r".*/app/login\?next="))
     phone.locator("#email").fill(EMAIL)
     phone.locator("#password").fill("wrong")
@@ -133,7 +145,7 @@ def test_app_sign_in_and_start(stack: Stack, phone: Any) -> None:
     phone.locator("#email").fill(EMAIL)
     phone.locator("#password").fill(PASSWORD)
     phone.locator("#sign-in").click()
-    phone.wait_for_url(re.compile(r".*/app/c/DE-KIO-S1(:|%3A)1$"))
+    phone.wait_for_url(re.compile(r".*/app/c/DE(\*|%2A)KIO(\*|%2A)E0001(\*|%2A)A$"))
     assert "€0.35/kWh" in phone.locator("#price").inner_text()
     phone.locator("#start").click()
     status = phone.locator("#command")
