@@ -68,6 +68,7 @@ __all__ = [
 PCSCD: Final = Path("/usr/sbin/pcscd")
 VPCD_DRIVER: Final = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SETPRIV: Final = Path("/usr/bin/setpriv")
+IPC_DIR: Final = Path("/run/pcscd")  # pcscd's own run directory (PCSCLITE_IPC_DIR)
 SLOTS: Final = ("Virtual PCD 00 00", "Virtual PCD 00 01")  # vpcd's two slots: port, port + 1
 
 
@@ -197,6 +198,10 @@ class Pcscd:
         self.socket_path.unlink(missing_ok=True)
         target = [str(PCSCD), "--foreground", "--debug", "--apdu", "-c", str(self.conf_dir)]
         if os.geteuid() == 0 and SETPRIV.is_file():  # drop root: hands off /run/pcscd
+            # pcscd gives up when its run directory is missing (a machine just booted,
+            # where no system pcscd ever ran), and carries on when it merely cannot write
+            # its pid file there: the directory is made as the package's pcscd would
+            IPC_DIR.mkdir(mode=0o755, exist_ok=True)
             target = [str(SETPRIV), "--reuid=65534", "--regid=65534", "--clear-groups", *target]
         self._log = self.log_path.open("ab")
         try:
