@@ -71,7 +71,9 @@ class EmbeddedBackend:
             log_level="warning",
             access_log=False,
             lifespan="off",
-            timeout_keep_alive=5,
+            # longer than the demo's 5 s heartbeat: a server closing an idle connection
+            # just as the kiosk reuses it resets the request (retried, but a warning)
+            timeout_keep_alive=30,
         )
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # not the main thread
