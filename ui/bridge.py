@@ -358,11 +358,12 @@ class Bridge(QObject):
                 PaymentMethod.BANK_CARD: "terminal",
                 PaymentMethod.QR_WEB: "qr",
             }.get(view.method or PaymentMethod.BANK_CARD, "terminal")
-        # the phone's checkout stays on the QR screen until the backend has answered
+        # the phone's checkout stays on the QR screen from the moment its page is being
+        # made (the provider's first SCAN_QR, without a URL yet) until the backend answers
         if (
             view.state is FlowState.AUTHORIZING
             and view.method is PaymentMethod.QR_WEB
-            and (view.checkout_url or view.cancelling)
+            and (view.terminal_prompt is not None or view.checkout_url or view.cancelling)
         ):
             return "qr"
         # the terminal's own prompts stay on the card screen until it has answered
@@ -505,7 +506,11 @@ class Bridge(QObject):
             "terminalText": view.terminal_text,
             "cancelling": view.cancelling,
             "checkoutUrl": view.checkout_url
-            or (f"{_CHECKOUT_BASE}{self._checkout}" if self._checkout else ""),
+            or (  # the simulated QR's page, which waits for the driver in PAYMENT_CHOSEN
+                f"{_CHECKOUT_BASE}{self._checkout}"
+                if self._checkout and view.state is FlowState.PAYMENT_CHOSEN
+                else ""
+            ),
             "suspended": view.state is FlowState.CHARGING and view.idle_since is not None,
             "carDetail": view.car_detail,
             "stopReason": "" if view.stop_reason is None else view.stop_reason.value,

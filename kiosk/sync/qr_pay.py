@@ -1,10 +1,12 @@
 """QR mobile pay over the backend's payment intents (`kiosk.ports.MobilePay`).
 
-`authorize` creates a "qr" intent, reports its checkout URL (`TerminalPrompt.SCAN_QR`),
-then long-polls it until the phone paid, the page expired, or `abort` gave it up. Each
-poll runs on a helper thread so `abort` (any thread, returns at once) and `close` end
-the wait within moments, whatever the network does; the intent is then cancelled at the
-backend under a key derived from the authorize key, so a repeat cancels nothing twice.
+`authorize` reports that a QR code is coming (`TerminalPrompt.SCAN_QR` without a URL),
+creates a "qr" intent, reports its checkout URL, then long-polls it until the phone
+paid, the page expired, or `abort` gave it up. The create and each poll run on a helper
+thread so `abort` (any thread, returns at once) and `close` end the wait within moments,
+whatever the network does; the intent is then cancelled at the backend under a key
+derived from the authorize key (one created after the abort as soon as it comes), so a
+repeat cancels nothing twice.
 A failed attempt on the phone keeps the wait going (the page shows why; the driver may
 try again). Transport errors are retried until the page expires, then UNAVAILABLE: the
 core then asks `lookup`, which settles an unpaid intent by cancelling it.
@@ -52,6 +54,7 @@ class _Wait:
     key: str
     wake: threading.Event = field(default_factory=threading.Event)
     aborted: bool = False
+    gave_up: bool = False  # the waiting side left before the helper thread's answer
     intent_id: str | None = None
 
 
@@ -108,19 +111,29 @@ class QrCheckout(IntentHolds):
         reference: str,
         on_status: StatusSink | None,
     ) -> ProviderResult:
-        try:
-            intent = self._client.create_intent(
+        if on_status is not None:  # the screen shows the QR's place, waiting, cancellable
+            on_status(TerminalStatus(TerminalPrompt.SCAN_QR))
+        connector_id = self._connector_of(reference)
+        created = self._background(
+            wait,
+            "create",
+            lambda: self._client.create_intent(
                 idempotency_key=wait.key,
                 kind="qr",
                 amount=amount,
                 currency=currency,
                 reference=reference,
-                connector_id=self._connector_of(reference),
+                connector_id=connector_id,
                 expires_in_s=self._expires_in_s,
-            )
-        except BackendError as exc:
-            log.warning("QR checkout for %s: not created (%s)", reference, exc)
-            return refused_result(exc)
+            ),
+            on_late=lambda late: self._cancel_late(late, wait.key),
+        )
+        if created is None:  # given up while the page was being made
+            return self._given_up(wait, None)
+        if isinstance(created, BackendError):
+            log.warning("QR checkout for %s: not created (%s)", reference, created)
+            return refused_result(created)
+        intent = created
         reason = disagreement(intent, currency=currency, amount=amount)
         if reason is not None:  # the page would show the driver another hold
             self._cancel_disagreeing(intent.id, wait.key)
@@ -170,28 +183,67 @@ class QrCheckout(IntentHolds):
     def _poll(
         self, wait: _Wait, intent_id: str, wait_s: float
     ) -> wire.Intent | BackendError | None:
-        """One long poll on a helper thread; None when `abort`/`close` woke the wait first."""
+        """One long poll; None when `abort`/`close` woke the wait first."""
+        return self._background(
+            wait,
+            "poll",
+            lambda: self._client.get_intent(
+                intent_id, wait_s=max(1.0, wait_s), status_not="requires_payment"
+            ),
+        )
+
+    def _background(
+        self,
+        wait: _Wait,
+        what: str,
+        call: Callable[[], wire.Intent],
+        on_late: Callable[[wire.Intent | BackendError], None] | None = None,
+    ) -> wire.Intent | BackendError | None:
+        """`call` on a helper thread, so `abort` and `close` end the wait at once whatever
+        the network does; None when they woke it first. What comes after that goes to
+        `on_late` (on the helper thread)."""
         box: list[wire.Intent | BackendError] = []
 
         def run() -> None:
             try:
-                box.append(
-                    self._client.get_intent(
-                        intent_id, wait_s=max(1.0, wait_s), status_not="requires_payment"
-                    )
-                )
+                result: wire.Intent | BackendError = call()
             except BackendError as exc:
-                box.append(exc)
-            except Exception as exc:  # a bug in the poll: logged there, the wait goes on
-                log.exception("QR checkout %s: the poll failed unexpectedly", intent_id)
-                box.append(BackendError(f"poll failed: {exc}"))
-            finally:
-                wait.wake.set()
+                result = exc
+            except Exception as exc:  # a bug in the call: logged here, the wait goes on
+                log.exception("QR checkout %s: the %s failed unexpectedly", wait.key, what)
+                result = BackendError(f"{what} failed: {exc}")
+            with self._lock:
+                box.append(result)
+                late = wait.gave_up
+            if late and on_late is not None:
+                on_late(result)
+            wait.wake.set()
 
-        threading.Thread(target=run, name=f"qr-poll-{intent_id[-6:]}", daemon=True).start()
+        threading.Thread(target=run, name=f"qr-{what}-{wait.key[-6:]}", daemon=True).start()
         wait.wake.wait()
         wait.wake.clear()
-        return box[0] if box else None
+        with self._lock:
+            if box:
+                return box[0]
+            wait.gave_up = True
+            return None
+
+    def _cancel_late(self, created: wire.Intent | BackendError, key: str) -> None:
+        """A page made after the driver gave up: cancelled, never left to be paid. When
+        its answer was lost, the backend is asked under the key what it made."""
+        try:
+            if isinstance(created, BackendError):
+                found = lookup_operation(self._client, key)
+                if found is None or found.provider_ref is None:
+                    return  # nothing was made
+                intent_id = found.provider_ref
+            else:
+                intent_id = created.id
+            self._client.cancel_intent(intent_id, idempotency_key=abort_key(key))
+        except BackendError as exc:  # it expires unpaid: nobody was shown its QR code
+            log.warning("QR checkout %s: the late cancel did not go through (%s)", key, exc)
+        else:
+            log.info("QR checkout %s: made after the driver gave up; cancelled", intent_id)
 
     def _final(self, intent: wire.Intent, amount: Decimal) -> ProviderResult:
         if intent.status in ("authorized", "captured"):
@@ -204,11 +256,14 @@ class QrCheckout(IntentHolds):
             False, intent.id, "the checkout was cancelled", code=DeclineCode.ABORTED
         )
 
-    def _given_up(self, wait: _Wait, intent: wire.Intent) -> ProviderResult:
+    def _given_up(self, wait: _Wait, intent: wire.Intent | None) -> ProviderResult:
+        ref = None if intent is None else intent.id
         if not wait.aborted:  # closed: the station stops; recovery asks `lookup` later
             return ProviderResult(
-                False, intent.id, "closed while waiting for the phone", code=DeclineCode.UNAVAILABLE
+                False, ref, "closed while waiting for the phone", code=DeclineCode.UNAVAILABLE
             )
+        if intent is None:  # its page, if it comes, is cancelled then (`_cancel_late`)
+            return ProviderResult(False, None, "aborted", code=DeclineCode.ABORTED)
         try:
             cancelled = self._client.cancel_intent(intent.id, idempotency_key=abort_key(wait.key))
         except BackendError as exc:

@@ -14,6 +14,7 @@ backend bills the account exactly the session's cost.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -21,17 +22,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
+import msgspec
 import pytest
 import shiboken6
+from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtQuick import QQuickWindow
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from kiosk.config import demo_settings
+from kiosk.config import Settings, demo_settings
 from kiosk.domain.payment import PaymentMethod
 from kiosk.domain.session import SessionState, StopReason
 from kiosk.station import FlowState
+from tests.kiosk.sync.fault_proxy import Fault, FaultProxy
 from tests.ui.conftest import KioskUi
 from ui.app import build_station, load_screens
 from ui.demo_backend import DEMO_ACCOUNT, EmbeddedBackend, with_backend
@@ -53,6 +57,26 @@ def kiosk_on_backend(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> Iterator[tuple[KioskUi, EmbeddedBackend, Any]]:
     settings, backend = with_backend(demo_settings(tmp_path / "k.sqlite"))
+    yield from _kiosk(qtbot, qapp, settings, backend)
+
+
+@pytest.fixture
+def kiosk_behind_a_proxy(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> Iterator[tuple[KioskUi, FaultProxy]]:
+    """The kiosk's backend behind a real TCP proxy the test scripts (answers held...)."""
+    settings, backend = with_backend(demo_settings(tmp_path / "k.sqlite"))
+    with FaultProxy(backend.port) as proxy:
+        assert settings.backend is not None
+        link = msgspec.structs.replace(settings.backend, url=proxy.url, read_timeout_s=4.0)
+        settings = dataclasses.replace(settings, backend=link)
+        for ui, _backend, _station in _kiosk(qtbot, qapp, settings, backend):
+            yield ui, proxy
+
+
+def _kiosk(
+    qtbot: QtBot, qapp: QApplication, settings: Settings, backend: EmbeddedBackend
+) -> Iterator[tuple[KioskUi, EmbeddedBackend, Any]]:
     opened: list[Any] = []
     holder: list[Any] = []
 
@@ -259,6 +283,74 @@ def test_an_account_driver_starts_and_stops_from_the_app(
     assert (row.cost, charge.amount) == (cost, cost)
     assert [(c.type, c.status) for c in commands] == [("start", "accepted"), ("stop", "accepted")]
     assert commands[0].session_id == session_id
+
+
+def test_a_backend_that_holds_every_answer_never_stalls_the_screen(
+    kiosk_behind_a_proxy: tuple[KioskUi, FaultProxy], expect_warnings: Any
+) -> None:
+    """The sync and the QR checkout wait on the network on their own threads: the screen
+    keeps painting and answering taps, and a QR checkout stuck at the backend is given up
+    the moment the driver taps Cancel."""
+    expect_warnings("backend unreachable", "Retrying", "QR checkout", "not created")
+    ui, proxy = kiosk_behind_a_proxy
+    proxy.set_default(Fault("hold", delay_s=3))  # every request hangs, then is cut
+    frames = _FrameGaps()
+    ui.on("overview")
+    ui.click("connector_1")
+    ui.on("price", timeout_ms=1_500)
+    ui.click("toPayment")
+    ui.on("payment", timeout_ms=1_500)
+    ui.click("pay_qr")  # the checkout is created at the backend: that call hangs
+    ui.on("qr", timeout_ms=1_500)  # the code's place, waiting, with Cancel
+    assert ui.session()["checkoutUrl"] == ""
+    assert ui.item("qrWaiting").property("visible")
+    _wait(lambda: proxy.count("hold") >= 1, what="the checkout call held at the proxy")
+    tapped = time.monotonic()
+    ui.click("cancelButton")
+    ui.on("overview", timeout_ms=1_500)
+    assert time.monotonic() - tapped < 1.0  # the driver is not kept waiting on the network
+    # the card still works: its terminal is not the backend
+    ui.click("connector_1")
+    ui.on("price", timeout_ms=1_500)
+    ui.click("toPayment")
+    ui.on("payment", timeout_ms=1_500)
+    ui.click("pay_card")
+    ui.on("terminal", timeout_ms=1_500)
+    gaps = frames.stop()
+    assert proxy.count("hold") >= 2  # the heartbeat hung too, all along
+    # a wait on the network would stall it 3 s (the hold) or more; a screen's first
+    # load takes a few hundred ms on a busy machine
+    assert max(gaps) < 1.0, f"the GUI thread stalled {max(gaps):.2f} s"
+    # the network comes back: the link recovers by itself
+    proxy.set_default(Fault())
+    _wait(
+        lambda: proxy.in_flight() == 0 and ui.job(lambda s: s.backend.get("online")),
+        timeout=20,
+        what="the link back online",
+    )
+
+
+class _FrameGaps:
+    """The GUI thread's longest pauses: a 20 ms timer's gaps, while the test runs."""
+
+    def __init__(self) -> None:
+        self.gaps: list[float] = []
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self._last = 0
+        self._timer = QTimer()
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def _tick(self) -> None:
+        now = self._clock.elapsed()
+        self.gaps.append((now - self._last) / 1000)
+        self._last = now
+
+    def stop(self) -> list[float]:
+        self._timer.stop()
+        return self.gaps or [0.0]
 
 
 def _outbox(s: Any) -> list[tuple[str, int, str | None]]:

@@ -116,6 +116,11 @@ class FaultProxy:
         with self._lock:
             return sum(1 for k, _ in self.seen if kind is None or k == kind)
 
+    def in_flight(self) -> int:
+        """Connections it is handling now (held ones included)."""
+        with self._lock:
+            return sum(1 for t in self._threads if t.is_alive())
+
     def __enter__(self) -> FaultProxy:
         self._accept.start()
         return self
@@ -139,7 +144,8 @@ class FaultProxy:
             except OSError:
                 return
             thread = threading.Thread(target=self._one, args=(conn,), daemon=True)
-            self._threads.append(thread)
+            with self._lock:
+                self._threads.append(thread)
             thread.start()
 
     def _next(self) -> Fault:

@@ -89,8 +89,9 @@ def test_the_url_is_reported_and_a_paid_checkout_is_a_hold(
     assert isinstance(port, MobilePay)
     running = Running(qr)
     pid = intent_id(fake)
-    assert wait_until(lambda: bool(running.statuses))
-    status = running.statuses[0]
+    assert wait_until(lambda: any(s.url for s in running.statuses))
+    preparing, status = running.statuses[0], running.statuses[1]
+    assert (preparing.prompt, preparing.url) == (TerminalPrompt.SCAN_QR, "")  # page being made
     assert status.prompt is TerminalPrompt.SCAN_QR
     assert status.url.endswith(f"/checkout/{pid}")
     assert status.expires_at is not None
@@ -138,6 +139,24 @@ def test_abort_from_another_thread_answers_within_a_second_and_cancels_the_inten
     assert result.code is DeclineCode.ABORTED
     assert fake.intents_for(REF)[0]["status"] == "canceled"
     assert pid == result.provider_ref
+
+
+def test_abort_while_the_page_is_being_made_answers_at_once_and_cancels_it_when_it_comes(
+    proxy: FaultProxy, fake: FakeBackend
+) -> None:
+    proxy.script(Fault("delay", delay_s=2.0))  # the backend made it; its answer is slow
+    qr = checkout(proxy)
+    running = Running(qr)
+    assert wait_until(lambda: bool(running.statuses))  # "a QR code is coming"
+    assert wait_until(lambda: bool(fake.intents_for(REF)))  # created, answer on its way
+    started = time.monotonic()
+    qr.abort()
+    result = running.answer(timeout=1.0)
+    assert time.monotonic() - started < 0.5
+    assert (result.code, result.provider_ref) == (DeclineCode.ABORTED, None)
+    assert [s.url for s in running.statuses] == [""]  # no QR code was shown
+    # the page made meanwhile is cancelled as soon as its answer arrives: nobody pays it
+    assert wait_until(lambda: fake.intents_for(REF)[0]["status"] == "canceled", 5)
 
 
 def test_a_cut_off_network_is_unavailable_then_lookup_finds_the_payment(
