@@ -198,11 +198,12 @@ def _openapi(out: TextIO) -> int:
 
 
 def _manage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
     from sqlalchemy.orm import Session  # noqa: PLC0415
 
     from backend import stations, tariffs, tokens  # noqa: PLC0415
     from backend.api.fields import parse_moment  # noqa: PLC0415
-    from backend.db import make_engine, migrate  # noqa: PLC0415
+    from backend.db import DatabaseProblem, make_engine, migrate, storage_fault  # noqa: PLC0415
     from kiosk.domain import jsonio  # noqa: PLC0415
 
     engine = make_engine(_db_url(args))
@@ -280,6 +281,15 @@ def _manage(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 out.write(f"{args.station} connector {args.connector}: tariff version {version}\n")
     except ApiError as exc:
         err.write(f"error: {exc.message}\n")
+        return EXIT_REFUSED
+    except DatabaseProblem as exc:  # damaged, newer, read-only, unreachable: one line
+        err.write(f"error: {exc}\n")
+        return EXIT_REFUSED
+    except SQLAlchemyError as exc:
+        fault = storage_fault(exc)
+        if fault is None:
+            raise  # a bug: its traceback is wanted
+        err.write(f"error: {fault.reason}; nothing was changed\n")
         return EXIT_REFUSED
     finally:
         engine.dispose()

@@ -115,3 +115,21 @@ def test_openapi_is_the_committed_document() -> None:
     assert out == committed.read_text(encoding="utf-8"), (
         "docs/openapi.json is stale: regenerate it with `kiosk backend openapi`"
     )
+
+
+def test_a_damaged_database_is_refused_in_one_line_by_every_command(tmp_path: Path) -> None:
+    damaged = tmp_path / "b.sqlite"
+    damaged.write_bytes(b"not a database at all, " * 400)
+    before = damaged.read_bytes()
+    for argv in (
+        ("station", "add", "DE-KIO-S9"),
+        ("operator", "add", "ops", "--role", "viewer"),
+        ("station", "connectors", "DE-KIO-S9"),
+    ):
+        code, out, err = run(*argv, "--db", f"sqlite:///{damaged}")
+        assert code == 1, argv
+        assert out == ""
+        assert err.count("\n") == 1, err  # one line, no traceback
+        assert err.startswith("error: database ")
+        assert "damaged" in err
+    assert damaged.read_bytes() == before  # left as it was, for the operator to restore
