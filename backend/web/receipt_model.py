@@ -109,7 +109,9 @@ def build_receipt(
     connector: ConnectorView | None = None,
 ) -> Receipt:
     cur = done.currency
+    number = [(t("receipt.number"), done.receipt_id)] if done.receipt_id else []
     facts = [
+        *number,
         (t("receipt.station"), done.station_id),
         (t("receipt.connector"), _connector(done, connector)),
         (t("receipt.session"), done.session_id),

@@ -4,10 +4,11 @@ accounts, prices. One place that knows the other tables' columns (`backend.model
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,6 +85,7 @@ class FinishedSession:
     cdr: dict[str, Any] | None
     backend_cost: Decimal | None
     seller: Seller | None = None
+    receipt_id: str | None = None  # the number the station printed: "R-20261203-QGVZ8KNG"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +104,17 @@ def _text(value: Any, limit: int = 200) -> str:
     return " ".join(value.split())[:limit] if isinstance(value, str) else ""
 
 
-def _seller(session_json: str | None) -> Seller | None:
+_RECEIPT_ID: Final = re.compile(r"R-[0-9]{8}-[0-9A-Z]{8}")
+
+
+def _receipt_id(sent: dict[str, Any]) -> str | None:
+    value = sent.get("receipt_id")
+    return value if isinstance(value, str) and _RECEIPT_ID.fullmatch(value) else None
+
+
+def _seller(sent: dict[str, Any]) -> Seller | None:
     """The session's `seller`, as plain short text; None when it has none."""
-    raw = (_json(session_json) or {}).get("seller")
+    raw = sent.get("seller")
     if not isinstance(raw, dict):
         return None
     lines = raw.get("address_lines")
@@ -121,6 +131,7 @@ def _seller(session_json: str | None) -> Seller | None:
 
 
 def _finished(row: ChargeSession) -> FinishedSession:
+    sent = _json(row.session_json) or {}  # the session as the station sent it
     return FinishedSession(
         station_id=row.station_id,
         session_id=row.session_id,
@@ -138,7 +149,8 @@ def _finished(row: ChargeSession) -> FinishedSession:
         receipt_token=row.receipt_token,
         cdr=_json(row.cdr_json),
         backend_cost=row.backend_cost,
-        seller=_seller(row.session_json),
+        seller=_seller(sent),
+        receipt_id=_receipt_id(sent),
     )
 
 

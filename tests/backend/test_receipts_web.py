@@ -47,7 +47,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             energy="12.5",
             cdr=sample_cdr(start),
             receipt_token=TOKEN,
-            session={"seller": SELLER},
+            session={"seller": SELLER, "receipt_id": "R-20261203-QGVZ8KNG"},
         )
         yield stack
 
@@ -76,6 +76,7 @@ def test_html_receipt_has_the_priced_lines_vat_and_payment(stack: Stack) -> None
         in body
     )
     assert "Connector A · DE*KIO*E0001*1" in body  # the label the station sent
+    assert "Receipt no. R-20261203-QGVZ8KNG" in body  # the number the station printed
     de = plain(get(stack, f"/r/{TOKEN}?lang=de").text)
     assert "USt-IdNr. DE123456789" in de
     assert "Energie 12,500 kWh 6,13 €" in de
@@ -134,6 +135,7 @@ def test_a_hostile_seller_is_shown_as_short_plain_text(stack: Stack) -> None:
         "address_lines": ["line\n\tone", {"x": 1}, *["more"] * 50],
         "connector_label": "B" * 100,
     }
+    hostile = {"seller": seller, "receipt_id": "<b>R-1</b>"}
     stack.ingest_session(
         S1,
         "s-44",
@@ -142,7 +144,7 @@ def test_a_hostile_seller_is_shown_as_short_plain_text(stack: Stack) -> None:
         energy="2",
         cdr=sample_cdr(start),
         receipt_token="rcpt_Hostile00001",
-        session={"seller": seller},
+        session=hostile,
     )
     r = get(stack, "/r/rcpt_Hostile00001")
     assert r.status_code == 200
@@ -153,6 +155,7 @@ def test_a_hostile_seller_is_shown_as_short_plain_text(stack: Stack) -> None:
     assert "line one" in seller_html
     assert "VAT ID" not in seller_html
     assert "B" * 17 not in r.text
+    assert "R-1" not in r.text  # not a receipt number: not shown
     junks: list[dict[str, Any]] = [{"seller": "text"}, {"seller": None}, {}]
     for n, junk in enumerate(junks):
         token = f"rcpt_JunkSeller000{n}"

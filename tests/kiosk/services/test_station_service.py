@@ -21,6 +21,7 @@ from kiosk.domain.errors import UserFacingError
 from kiosk.domain.payment import OperationKind, OperationState, PaymentMethod, PaymentState
 from kiosk.domain.session import SessionState, StopReason
 from kiosk.ledger_check import check_ledger
+from kiosk.receipts import StationInfo, build_receipt
 from kiosk.services.station_service import CodeOutcome, StationService
 from kiosk.sim.psp import SimulatedAccounts, SimulatedPsp
 from kiosk.station import FlowState
@@ -379,6 +380,11 @@ def test_outbox_holds_the_events_for_the_backend(station: Station) -> None:
     assert (seller["operator"], seller["vat_id"]) == (info.operator, info.vat_id)
     assert seller["address_lines"] == [info.address, f"{info.postal_code} {info.city}"]
     assert seller["connector_label"] == st.settings.connector("1").label
+    session = json.loads(due[1].payload)["session"]
+    parts = st.service.receipt_parts(session["id"])
+    assert parts is not None
+    printed = build_receipt(*parts, StationInfo.from_config(info, st.settings.connectors))
+    assert session["receipt_id"] == printed.receipt_id  # the number the kiosk printed
 
 
 def test_every_payment_event_is_audited_without_card_numbers(station: Station) -> None:
