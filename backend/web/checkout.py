@@ -42,7 +42,7 @@ def _countdown(seconds: int) -> str:
 
 
 def _live(t: Texts, figures: records.LiveFigures | None) -> dict[str, str] | None:
-    if figures is None:
+    if figures is None or figures.state == "authorized":  # paid, the car not plugged in yet
         return None
     return {
         "energy_text": f"{t.number(figures.energy_kwh)} {t('unit.kwh')}",

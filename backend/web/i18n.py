@@ -125,6 +125,11 @@ _EN: Final[Mapping[str, str]] = {
     "app.what.stop": "stop",
     "app.running": "Your session on this connector",
     "app.none_running": "No session of yours is running here.",
+    "app.plug_in": (
+        "Paid by your account. Plug in your car at connector {connector}:"
+        " charging starts by itself."
+    ),
+    "app.cancel_start": "Cancel and release the reservation",
     "app.history": "Your sessions",
     "app.no_history": "No sessions yet.",
     "app.charges": "Charges to your account",
@@ -240,6 +245,11 @@ _DE: Final[Mapping[str, str]] = {
     "app.what.stop": "Stopp",
     "app.running": "Ihr Ladevorgang an diesem Ladepunkt",
     "app.none_running": "Hier läuft kein Ladevorgang von Ihnen.",
+    "app.plug_in": (
+        "Über Ihr Konto bezahlt. Stecken Sie Ihr Auto an Ladepunkt {connector} an:"
+        " das Laden startet von selbst."
+    ),
+    "app.cancel_start": "Abbrechen und Reservierung freigeben",
     "app.history": "Ihre Ladevorgänge",
     "app.no_history": "Noch keine Ladevorgänge.",
     "app.charges": "Belastungen Ihres Kontos",

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
 __all__ = ["LoopSyncSink"]
 
-_LIVE = (SessionState.CHARGING, SessionState.SUSPENDED_EV, SessionState.FINISHING)
+# paid and waiting for the car too: the app and the checkout page say "plug in" then
+_LIVE = (
+    SessionState.AUTHORIZED,
+    SessionState.CHARGING,
+    SessionState.SUSPENDED_EV,
+    SessionState.FINISHING,
+)
 
 
 class LoopSyncSink:
@@ -63,7 +69,7 @@ class LoopSyncSink:
                     "connector_id": cid,
                     "state": view.session_state.value,
                     "energy_kwh": str(view.energy_kwh),
-                    "cost": None if view.cost is None else str(view.cost.incl_vat),
+                    "cost": "0" if view.cost is None else str(view.cost.incl_vat),
                     "currency": _currency(snap, cid),
                     "payment_ref": view.payment_ref,
                     "updated_at": snap.at.isoformat(),

@@ -30,7 +30,7 @@ from kiosk.domain.tariff import Tariff
 from kiosk.ports import MobilePay, ProviderResult
 from kiosk.services.flow import Flow
 from kiosk.services.station_base import _Connector
-from kiosk.station import FlowEvent
+from kiosk.station import FlowEvent, FlowState
 
 __all__ = ["TARIFFS_KEY", "BackendLink"]
 
@@ -202,7 +202,10 @@ class BackendLink(Flow):
                 s = c.session
                 if s is None or s.contract_id != command.contract_id:
                     raise _Refused("no session of this account runs on this connector")
-                self.stop(cid, StopReason.REMOTE)
+                if c.flow.state is FlowState.WAITING_FOR_PLUG:  # no car yet: the hold released
+                    self._cancel_before_plug(c, StopReason.REMOTE)
+                else:
+                    self.stop(cid, StopReason.REMOTE)
                 session_id = s.id
             else:
                 raise _Refused(f"unknown command {command.type!r}")

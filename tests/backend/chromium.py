@@ -245,6 +245,7 @@ class Stack:
         energy: str,
         cost: str,
         connector_id: str = "1",
+        state: str = "charging",
     ) -> None:
         """The running session's figures as the kiosk's heartbeat reports them."""
         with self.db() as s:
@@ -253,7 +254,7 @@ class Stack:
                 row = LiveSession(station_id=station_id, session_id=session_id)
                 s.add(row)
             row.connector_id = connector_id
-            row.state = "charging"
+            row.state = state
             row.energy_kwh = Decimal(energy)
             row.cost = Decimal(cost)
             row.currency = "EUR"

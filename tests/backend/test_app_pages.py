@@ -137,6 +137,12 @@ def test_start_and_stop_are_enqueued_for_the_station(stack: Stack) -> None:
         assert [c.id for c in pending(s, S1, stack.clock())] == [command.id]
         record_result(s, S1, command.id, "accepted", None, "s-77")
         s.commit()
+    # held on the account, the car not plugged in yet: say so, offer to release the hold
+    stack.heartbeat_live(S1, "s-77", "pi_account_hold", "0", "0", state="authorized")
+    held = browser.get(stack.base + started.headers["location"], timeout=TIMEOUT)
+    assert "Plug in your car at connector 1: charging starts by itself." in held.text
+    assert "Cancel and release the reservation" in held.text
+    assert "€0.00" not in held.text
     stack.heartbeat_live(S1, "s-77", "pi_account_hold", "2.000", "0.98")
     accepted = browser.get(stack.base + started.headers["location"], timeout=TIMEOUT)
     assert "The station accepted: start." in accepted.text

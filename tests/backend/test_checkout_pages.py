@@ -77,6 +77,11 @@ def test_pay_then_paid_live_cost_then_receipt_link(stack: Stack) -> None:
     assert "Paid with VISA •••• 4242" in page
     status = get(stack, f"/checkout/{intent['id']}/status.json").json()
     assert status == {"status": "authorized", "live": None, "final": None}
+    # the station reports the session waiting for the car: still "plug in", no €0.00
+    stack.heartbeat_live(S1, "s-1", intent["id"], "0", "0", state="authorized")
+    waiting = get(stack, f"/checkout/{intent['id']}/status.json").json()
+    assert waiting == {"status": "authorized", "live": None, "final": None}
+    assert "Paid — plug in" in text(get(stack, f"/checkout/{intent['id']}").text)
     stack.heartbeat_live(S1, "s-1", intent["id"], "3.210", "1.57")
     live = get(stack, f"/checkout/{intent['id']}/status.json").json()["live"]
     assert live["cost_text"] == "€1.57"

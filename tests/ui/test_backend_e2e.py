@@ -57,6 +57,10 @@ def kiosk_on_backend(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> Iterator[tuple[KioskUi, EmbeddedBackend, Any]]:
     settings, backend = with_backend(demo_settings(tmp_path / "k.sqlite"))
+    # the station's clock runs 30 times faster: two minutes to plug in would be 4 s here,
+    # less than a heartbeat, so the app might never see the session waiting for the car
+    waits = msgspec.structs.replace(settings.timeouts, plug_in_s=3600)
+    settings = dataclasses.replace(settings, timeouts=waits)
     yield from _kiosk(qtbot, qapp, settings, backend)
 
 
@@ -232,6 +236,14 @@ def test_an_account_driver_starts_and_stops_from_the_app(
         what="the remote start carried out",
     )
     assert ui.job(lambda s: s.view("1").method) is PaymentMethod.ACCOUNT_TOKEN
+
+    def told_to_plug_in() -> bool:  # the heartbeat tells the backend the hold is placed
+        phone.goto(page)
+        return bool(phone.query_selector("#live-plug"))
+
+    _wait(told_to_plug_in, timeout=20, what="'plug in' in the app")
+    assert "connector A" in phone.inner_text("#live-plug")
+    assert "Cancel" in phone.inner_text("#stop")  # no car yet: stopping releases the hold
     ui.job(lambda s: cast(Any, s.charger).arrive("1", _car(), 20, 80))
     _wait(
         lambda: ui.job(lambda s: s.view("1").state) is FlowState.CHARGING,

@@ -126,6 +126,21 @@ def test_remote_start_and_stop_by_an_account(station: Station) -> None:
     assert answers[-1][1:3] == ("rejected", "no such connector")
 
 
+def test_a_remote_stop_before_the_car_is_plugged_in_releases_the_hold(station: Station) -> None:
+    st = station
+    answers: list[tuple[Any, ...]] = []
+    st.service.command_results = lambda *a: answers.append(a)
+    st.service.remote_command(_Command("start", "1"))
+    assert st.state("1") is FlowState.WAITING_FOR_PLUG
+    st.service.remote_command(_Command("stop", "1"))
+    assert answers[-1][1] == "accepted"
+    assert st.state("1") is FlowState.IDLE
+    session, payment = _payment(st)
+    assert session.stop_reason is StopReason.REMOTE
+    assert payment is not None
+    assert payment.state is PaymentState.VOIDED  # nothing charged, the hold released
+
+
 def test_a_remote_start_is_answered_with_the_holds_outcome(station: Station) -> None:
     st = station
     answers: list[tuple[Any, ...]] = []
