@@ -274,7 +274,7 @@ def _session_and_payment(
 def _find_session(uow: Any, wanted: str, tz: str) -> ChargingSession | str:
     """A session by its id, a unique id prefix (8+ characters) or its receipt number
     ("R-20261124-7F3K9QXA"); else what went wrong."""
-    from kiosk.receipts.model import receipt_id_for  # noqa: PLC0415
+    from kiosk.domain.receipt_number import receipt_id_for  # noqa: PLC0415
 
     s = uow.sessions.get(wanted)
     if s is not None:

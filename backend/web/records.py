@@ -4,11 +4,10 @@ accounts, prices. One place that knows the other tables' columns (`backend.model
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from backend.models import (
 from backend.payments.models import PaymentIntent
 from backend.payments.service import AccountStatus
 from kiosk.domain import jsonio
+from kiosk.domain.receipt_number import receipt_id_for
 from kiosk.domain.tariff import Tariff, TariffError, TariffType, parse_tariffs, select_tariff
 from kiosk.domain.tariff_text import TariffDescription, describe
 
@@ -104,12 +104,16 @@ def _text(value: Any, limit: int = 200) -> str:
     return " ".join(value.split())[:limit] if isinstance(value, str) else ""
 
 
-_RECEIPT_ID: Final = re.compile(r"R-[0-9]{8}-[0-9A-Z]{8}")
-
-
-def _receipt_id(sent: dict[str, Any]) -> str | None:
-    value = sent.get("receipt_id")
-    return value if isinstance(value, str) and _RECEIPT_ID.fullmatch(value) else None
+def _receipt_id(row: ChargeSession, sent: dict[str, Any]) -> str | None:
+    """The number the station printed, derived as the station derives it (in the
+    station's time zone, which it sends with the session)."""
+    if row.ended_at is None:
+        return None
+    tz = sent.get("tz")
+    try:
+        return receipt_id_for(row.session_id, row.ended_at, tz if isinstance(tz, str) else "UTC")
+    except (ValueError, KeyError):  # a time zone this machine does not know
+        return None
 
 
 def _seller(sent: dict[str, Any]) -> Seller | None:
@@ -150,7 +154,7 @@ def _finished(row: ChargeSession) -> FinishedSession:
         cdr=_json(row.cdr_json),
         backend_cost=row.backend_cost,
         seller=_seller(sent),
-        receipt_id=_receipt_id(sent),
+        receipt_id=_receipt_id(row, sent),
     )
 
 

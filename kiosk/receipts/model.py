@@ -54,7 +54,6 @@ No card number is ever on a receipt: only the payment's masked reference
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +71,7 @@ from kiosk.domain import redaction
 from kiosk.domain.money import minor_unit, round_to_minor
 from kiosk.domain.payment import Payment, PaymentMethod, PaymentState
 from kiosk.domain.pricing import CostBreakdown, CostLine, LineKind, TariffPricer, price_session
+from kiosk.domain.receipt_number import receipt_id_for
 from kiosk.domain.session import ChargingSession, StopReason
 from kiosk.domain.tariff import Dimension, Tariff
 from kiosk.domain.tariff_text import TEXTS as TARIFF_TEXTS
@@ -407,8 +407,6 @@ SUPPORTED_LANGUAGES: Final[tuple[str, ...]] = tuple(sorted(TEXTS))
 
 _BASE_LOCALE: Final[Mapping[str, str]] = {"en": "en_IE", "de": "de", "fr": "fr", "nl": "nl"}
 _TAG: Final = re.compile(r"([A-Za-z]{2})(?:[-_]([A-Za-z]{2}))?")
-_CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_ID_CHARS: Final = 8
 # A currency code glued to its number ("CHF0.55", "EUR-1.00"): CLDR wants a space there.
 _CODE_NUMBER: Final = re.compile(r"(?<=[A-Za-z])(?=[-\d])")
 _OCPI_DIGITS: Final = 4
@@ -661,14 +659,6 @@ class ReceiptFormat:
 
 
 # ------------------------------------------------------------------------ the API
-
-
-def receipt_id_for(session_id: str, ended_at: datetime, tz: str) -> str:
-    """ "R-20261124-7F3K9QXA": the local end date and 40 bits of SHA-256(session id)."""
-    day = ended_at.astimezone(ZoneInfo(tz)).date()
-    bits = int.from_bytes(hashlib.sha256(session_id.encode("utf-8")).digest()[:5], "big")
-    chars = "".join(_CROCKFORD[(bits >> (5 * i)) & 31] for i in reversed(range(_ID_CHARS)))
-    return f"R-{day:%Y%m%d}-{chars}"
 
 
 def mask_reference(ref: str | None) -> str | None:

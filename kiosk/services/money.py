@@ -38,7 +38,7 @@ from kiosk.ports import (
     StatusSink,
     TerminalStatus,
 )
-from kiosk.receipts.model import StationInfo, receipt_id_for
+from kiosk.receipts.model import StationInfo
 from kiosk.services.device_states import DeviceStates
 from kiosk.services.ledger import UnitOfWork
 from kiosk.services.station_base import (
@@ -493,8 +493,6 @@ class MoneySaga(DeviceStates):
                 "payment_ref": p.provider_ref,
                 "receipt_token": token,
                 "tz": s.tz,
-                # the printed receipt's number: the e-receipt shows the same one
-                "receipt_id": receipt_id_for(s.id, s.ended_at, s.tz) if s.ended_at else None,
                 "seller": {
                     "operator": seller.operator,
                     "vat_id": seller.vat_id,

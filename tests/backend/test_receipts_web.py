@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from kiosk.domain.receipt_number import receipt_id_for
 from tests.backend.chromium import TIMEOUT, Stack, running_backend, sample_cdr
 
 S1 = "DE-KIO-S1"
@@ -47,7 +48,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             energy="12.5",
             cdr=sample_cdr(start),
             receipt_token=TOKEN,
-            session={"seller": SELLER, "receipt_id": "R-20261203-QGVZ8KNG"},
+            session={"seller": SELLER, "tz": "Europe/Berlin"},
         )
         yield stack
 
@@ -76,7 +77,9 @@ def test_html_receipt_has_the_priced_lines_vat_and_payment(stack: Stack) -> None
         in body
     )
     assert "Connector A · DE*KIO*E0001*1" in body  # the label the station sent
-    assert "Receipt no. R-20261203-QGVZ8KNG" in body  # the number the station printed
+    # the number the station printed, derived from the same session as the station does
+    number = receipt_id_for("s-42", datetime(2026, 12, 3, 8, 50, tzinfo=UTC), "Europe/Berlin")
+    assert f"Receipt no. {number}" in body
     de = plain(get(stack, f"/r/{TOKEN}?lang=de").text)
     assert "USt-IdNr. DE123456789" in de
     assert "Energie 12,500 kWh 6,13 €" in de
@@ -135,7 +138,7 @@ def test_a_hostile_seller_is_shown_as_short_plain_text(stack: Stack) -> None:
         "address_lines": ["line\n\tone", {"x": 1}, *["more"] * 50],
         "connector_label": "B" * 100,
     }
-    hostile = {"seller": seller, "receipt_id": "<b>R-1</b>"}
+    hostile = {"seller": seller, "tz": "Not/AZone"}
     stack.ingest_session(
         S1,
         "s-44",
@@ -155,7 +158,7 @@ def test_a_hostile_seller_is_shown_as_short_plain_text(stack: Stack) -> None:
     assert "line one" in seller_html
     assert "VAT ID" not in seller_html
     assert "B" * 17 not in r.text
-    assert "R-1" not in r.text  # not a receipt number: not shown
+    assert "Receipt no." not in r.text  # an unknown time zone: no number rather than a wrong one
     junks: list[dict[str, Any]] = [{"seller": "text"}, {"seller": None}, {}]
     for n, junk in enumerate(junks):
         token = f"rcpt_JunkSeller000{n}"
