@@ -57,11 +57,17 @@ def kiosk_on_backend(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> Iterator[tuple[KioskUi, EmbeddedBackend, Any]]:
     settings, backend = with_backend(demo_settings(tmp_path / "k.sqlite"))
-    # the station's clock runs 30 times faster: two minutes to plug in would be 4 s here,
-    # less than a heartbeat, so the app might never see the session waiting for the car
+    yield from _kiosk(qtbot, qapp, _quick(settings), backend)
+
+
+def _quick(settings: Settings, **backend: Any) -> Settings:
+    """A heartbeat every second (commands and live figures come with it); and since
+    the station's clock runs 30 times faster, two minutes to plug in would be 4 s here,
+    so the app might never see the session waiting for the car: an hour instead."""
+    assert settings.backend is not None
+    link = msgspec.structs.replace(settings.backend, heartbeat_s=1.0, **backend)
     waits = msgspec.structs.replace(settings.timeouts, plug_in_s=3600)
-    settings = dataclasses.replace(settings, timeouts=waits)
-    yield from _kiosk(qtbot, qapp, settings, backend)
+    return dataclasses.replace(settings, backend=link, timeouts=waits)
 
 
 @pytest.fixture
@@ -71,9 +77,7 @@ def kiosk_behind_a_proxy(
     """The kiosk's backend behind a real TCP proxy the test scripts (answers held...)."""
     settings, backend = with_backend(demo_settings(tmp_path / "k.sqlite"))
     with FaultProxy(backend.port) as proxy:
-        assert settings.backend is not None
-        link = msgspec.structs.replace(settings.backend, url=proxy.url, read_timeout_s=4.0)
-        settings = dataclasses.replace(settings, backend=link)
+        settings = _quick(settings, url=proxy.url, read_timeout_s=4.0)
         for ui, _backend, _station in _kiosk(qtbot, qapp, settings, backend):
             yield ui, proxy
 
