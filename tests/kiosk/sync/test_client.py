@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import tracemalloc
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,18 +17,6 @@ from tests.kiosk.sync.fault_proxy import Fault, FaultProxy
 @pytest.fixture(autouse=True)
 def _retries_are_logged(expect_warnings: Any) -> None:
     expect_warnings("Retrying (_SigningRetry")  # urllib3 logs each retry at WARNING
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBackend]:
-    with FakeBackend() as backend:
-        yield backend
-
-
-@pytest.fixture
-def proxy(fake: FakeBackend) -> Iterator[FaultProxy]:
-    with FaultProxy(fake.port) as p:
-        yield p
 
 
 def client(proxy: FaultProxy, *, retries: int = 2, read_s: float = 1.0) -> BackendClient:

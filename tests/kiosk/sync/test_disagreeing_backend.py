@@ -3,7 +3,7 @@ intent, another currency, another amount. None of it is booked as if it agreed."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,18 +21,6 @@ from tests.kiosk.sync.test_qr_pay import REF, Running, checkout, intent_id
 
 CONTRACT = "DE-KIO-C00001-7"
 Rewrite = Callable[[str, Any], Any]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBackend]:
-    with FakeBackend() as backend:
-        yield backend
-
-
-@pytest.fixture
-def proxy(fake: FakeBackend) -> Iterator[FaultProxy]:
-    with FaultProxy(fake.port) as p:
-        yield p
 
 
 @pytest.fixture(autouse=True)

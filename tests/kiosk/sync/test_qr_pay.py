@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -24,18 +23,6 @@ KEY = "pay-7:authorize:0"
 @pytest.fixture(autouse=True)
 def _retries_are_logged(expect_warnings: Any) -> None:
     expect_warnings("Retrying (_SigningRetry")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBackend]:
-    with FakeBackend() as backend:
-        yield backend
-
-
-@pytest.fixture
-def proxy(fake: FakeBackend) -> Iterator[FaultProxy]:
-    with FaultProxy(fake.port) as p:
-        yield p
 
 
 def checkout(proxy: FaultProxy, **options: Any) -> QrCheckout:

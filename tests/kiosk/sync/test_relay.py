@@ -28,18 +28,6 @@ def _retries_are_logged(expect_warnings: Any) -> None:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBackend]:
-    with FakeBackend() as backend:
-        yield backend
-
-
-@pytest.fixture
-def proxy(fake: FakeBackend) -> Iterator[FaultProxy]:
-    with FaultProxy(fake.port) as p:
-        yield p
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
