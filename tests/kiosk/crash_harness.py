@@ -496,7 +496,7 @@ class CampaignResult:
             f"rounds: {self.rounds}; kill points: {self.kill_points}; finished before the kill:"
             f" {self.finished_rounds}; killed with sessions open: {self.kills_with_open_sessions};"
             f" killed after the run had added sessions: {self.kills_after_progress};"
-            f" killed before the database existed: {self.kills_without_database}",
+            f" killed before the ledger existed: {self.kills_without_database}",
             f"sessions recovered at start-up: {self.sessions_recovered}"
             f" (start-ups that reported a recovery: {self.recoveries_reported},"
             f" payments they reported: {self.payments_recovered_reported})",
@@ -791,7 +791,10 @@ class _Campaign:
         kept = self.keep_image(image, record) if self.new(found) else None
         for text in found:
             self.problem(record, text, kept)
-        if not ledger.exists():
+        # no file yet, or killed while its first migration ran (SQLite left the empty
+        # file it had begun; the next start makes the ledger in it, and `kiosk db check`
+        # rightly says it is not one yet): nothing to check
+        if not ledger.exists() or not (snap.schema or before.schema):
             res.kills_without_database += int(killed)
             shutil.rmtree(image, ignore_errors=True)
             return snap
