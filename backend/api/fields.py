@@ -28,6 +28,15 @@ def _bad(path: str, message: str) -> ApiError:
     return ApiError(422, "invalid", f"{path}: {message}")
 
 
+def _given(body: dict[str, Any], key: str, required: bool, path: str) -> tuple[str, Any]:
+    """The field's name as errors say it, and its value; 422 when required and absent."""
+    where = f"{path}.{key}" if path else key
+    value = body.get(key)
+    if value is None and required:
+        raise _bad(where, "is required")
+    return where, value
+
+
 def obj(value: object, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _bad(path, "must be an object")
@@ -50,11 +59,8 @@ def objects(body: dict[str, Any], key: str, *, limit: int, required: bool = Fals
 def text(
     body: dict[str, Any], key: str, *, required: bool = True, max_len: int = 200, path: str = ""
 ) -> str | None:
-    where = f"{path}.{key}" if path else key
-    value = body.get(key)
+    where, value = _given(body, key, required, path)
     if value is None:
-        if required:
-            raise _bad(where, "is required")
         return None
     if not isinstance(value, str):
         raise _bad(where, "must be a string")
@@ -77,11 +83,8 @@ def money(
     body: dict[str, Any], key: str, *, required: bool = True, path: str = ""
 ) -> Decimal | None:
     """A decimal amount given as a JSON string ("12.34"); a JSON number is refused."""
-    where = f"{path}.{key}" if path else key
-    value = body.get(key)
+    where, value = _given(body, key, required, path)
     if value is None:
-        if required:
-            raise _bad(where, "is required")
         return None
     if not isinstance(value, str):
         raise _bad(where, 'must be a decimal string like "12.34"')
@@ -97,11 +100,8 @@ def money(
 def integer(
     body: dict[str, Any], key: str, *, required: bool = False, minimum: int = 0, path: str = ""
 ) -> int | None:
-    where = f"{path}.{key}" if path else key
-    value = body.get(key)
+    where, value = _given(body, key, required, path)
     if value is None:
-        if required:
-            raise _bad(where, "is required")
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(where, "must be an integer")
@@ -132,11 +132,8 @@ def parse_moment(value: str) -> datetime:
 def moment(
     body: dict[str, Any], key: str, *, required: bool = True, path: str = ""
 ) -> datetime | None:
-    where = f"{path}.{key}" if path else key
-    value = body.get(key)
+    where, value = _given(body, key, required, path)
     if value is None:
-        if required:
-            raise _bad(where, "is required")
         return None
     if not isinstance(value, str):
         raise _bad(where, "must be an RFC 3339 time")
