@@ -313,9 +313,9 @@ def receipt(
         StationInfo,
         build_receipt,
         render_html,
-        render_pdf,
         render_text,
     )
+    from kiosk.receipts.render_pdf import render_pdf  # noqa: PLC0415
 
     loaded = _session_and_payment(settings, session_id, out)
     if loaded is None:

@@ -393,6 +393,8 @@ def _simulate(
                 f"{recovered['payments']} payment(s)\n"
             )
         started = sim.session_count()
+        out.write(f"simulating: {started} of {sessions} session(s) in the ledger\n")
+        out.flush()  # the crash campaign times its kills from this line
         real_start, sim_start = time.monotonic(), sim.clock.now()
         while True:
             busy = sim.busy()

@@ -2,7 +2,10 @@
 
 `build_receipt` makes a `Receipt` from the session, its payment and its final price;
 `render_text` prints it for a thermal printer or a log (32 or 48 columns),
-`render_html` and `render_pdf` make the e-receipt, with a QR code of its URL.
+`render_html` makes the e-receipt page, with a QR code of its URL, and
+`kiosk.receipts.render_pdf` its PDF. That one is imported from its module, not from
+here: fpdf2 takes a third of a second to load, and every kiosk command that imports
+the receipts (reports, the ledger check, the simulation) would pay for it.
 """
 
 from kiosk.receipts.model import (
@@ -19,14 +22,11 @@ from kiosk.receipts.model import (
     receipt_id_for,
 )
 from kiosk.receipts.render_html import render_html
-from kiosk.receipts.render_pdf import Paper, ReceiptFontMissing, render_pdf
 from kiosk.receipts.render_text import render_text
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
-    "Paper",
     "Receipt",
-    "ReceiptFontMissing",
     "ReceiptFormat",
     "ReceiptLine",
     "ReceiptLineKind",
@@ -37,6 +37,5 @@ __all__ = [
     "mask_reference",
     "receipt_id_for",
     "render_html",
-    "render_pdf",
     "render_text",
 ]

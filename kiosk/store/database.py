@@ -54,10 +54,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, pool
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,15 +80,19 @@ from kiosk.store.schema import AUDIT_TRIGGERS
 from kiosk.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
+    from alembic.config import Config
+
     from kiosk.station_keys import StationKeys
 
 __all__ = [
+    "HEAD_REVISION",
     "MIGRATIONS_DIR",
     "Database",
     "Pragmas",
     "alembic_config",
     "head_revision",
     "open_database",
+    "script_revisions",
 ]
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,10 @@ _SQLITE_HEADER: Final = b"SQLite format 3\x00"
 LEDGER_TABLES: Final = frozenset(
     {"alembic_version", "sessions", "payments", "payment_operations", "audit_log"}
 )
+# The newest migration in migrations/versions (tests/kiosk/store/test_database.py checks
+# it is Alembic's head). A ledger already there opens without loading Alembic, which
+# is a fifth of every kiosk command's start-up; any other revision loads the scripts.
+HEAD_REVISION: Final = "0002"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,8 @@ def alembic_config(*, connection: Connection | None = None, url: str | None = No
     Pass an open `connection` to migrate inside the caller's transaction, or a `url`
     for developer commands (e.g. `command.revision(cfg, "...", autogenerate=True)`).
     """
+    from alembic.config import Config  # noqa: PLC0415 - only to migrate (HEAD_REVISION)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if url is not None:
@@ -403,7 +409,8 @@ def _migrate(url: URL, *, where: str, busy_timeout_ms: int) -> None:
     """Alembic upgrade to head in one IMMEDIATE transaction, foreign keys off meanwhile.
 
     Foreign keys are off during migrations as SQLite requires for table rebuilds
-    (batch mode); `PRAGMA foreign_key_check` runs before the commit instead.
+    (batch mode); `PRAGMA foreign_key_check` runs before the commit instead. A ledger
+    at HEAD_REVISION is left as it is, without loading Alembic.
     """
     engine = _make_engine(
         url,
@@ -415,6 +422,11 @@ def _migrate(url: URL, *, where: str, busy_timeout_ms: int) -> None:
     try:
         conn = engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         with conn, conn.begin():
+            if _stored_revision(conn) == HEAD_REVISION:
+                return
+            from alembic import command  # noqa: PLC0415 - see HEAD_REVISION
+            from alembic.util.exc import CommandError  # noqa: PLC0415
+
             try:
                 command.upgrade(alembic_config(connection=conn), "head")
             except CommandError as exc:
@@ -642,15 +654,30 @@ def _make_read_only_engine(uri: str, *, where: str, busy_timeout_ms: int) -> Eng
     return engine
 
 
+def _stored_revision(conn: Connection) -> str | None:
+    """The revision in `alembic_version`, inside the caller's transaction; None when
+    the table is missing or does not hold exactly one row (Alembic sorts that out)."""
+    has_table = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if has_table is None:
+        return None
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 @functools.cache
-def _known_revisions() -> tuple[frozenset[str], str | None]:
+def script_revisions() -> tuple[frozenset[str], str | None]:
+    """Every revision of the shipped migrations, and their head (loads Alembic)."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 - see HEAD_REVISION
+
     scripts = ScriptDirectory.from_config(alembic_config())
     return frozenset(r.revision for r in scripts.walk_revisions()), scripts.get_current_head()
 
 
-def head_revision() -> str | None:
+def head_revision() -> str:
     """The newest migration revision this version of the kiosk knows."""
-    return _known_revisions()[1]
+    return HEAD_REVISION
 
 
 def _ledger_revision(engine: Engine, where: str) -> str | None:
@@ -676,8 +703,7 @@ def _ledger_revision(engine: Engine, where: str) -> str | None:
             f" {len(rows)} rows, not 1"
         )
     revision = rows[0][0]
-    known, _head = _known_revisions()
-    if revision not in known:
+    if revision != HEAD_REVISION and revision not in script_revisions()[0]:
         raise UnsafeDatabase(
             f"{where} was written by a newer version of the kiosk software (revision"
             f" {str(revision)[:40]!r}); this version cannot read it"
@@ -753,11 +779,10 @@ def _open_read_only(
         if cleanup is not None:
             cleanup()
         raise
-    _known, head = _known_revisions()
-    if revision != head:
+    if revision != HEAD_REVISION:
         notes.append(
-            f"the ledger is at revision {revision}; the kiosk migrates it to {head} when it"
-            " next opens it for writing"
+            f"the ledger is at revision {revision}; the kiosk migrates it to"
+            f" {HEAD_REVISION} when it next opens it for writing"
         )
     log.info("database %s open read-only", where)
     return Database(

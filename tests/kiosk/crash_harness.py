@@ -1,8 +1,12 @@
 """Crash harness: kill `kiosk simulate` with SIGKILL at random points and check the ledger.
 
 A campaign runs rounds on one database. Each round starts
-`python -m kiosk simulate --sessions N --seed S --db FILE` in a subprocess, sleeps a
-random delay (from a seeded `random.Random`) and kills the process with SIGKILL. The
+`python -m kiosk simulate --sessions N --seed S --db FILE` in a subprocess and kills
+it with SIGKILL at a random point (from a seeded `random.Random`): mostly a random
+delay after the run printed `simulating:` (its start-up, migration and recovery done,
+the simulation begun), sometimes part-way through its start-up (a random share of
+the start-ups measured so far). Timing the kills from that line, not from the spawn,
+keeps them in the same phases on a slow machine as on a fast one. The
 killed, unrecovered files (the ledger and the payment provider's files, without the
 WAL index, as after a power cut) are copied aside as the round's *crash image*, and
 on that image:
@@ -20,7 +24,7 @@ on that image:
   never settled a hold the kiosk did not ask it to settle).
 
 The check of a round runs on its own copy of the image while the next rounds run (at
-most two checks at a time), so a round costs about its kill delay. N grows with the
+most two checks at a time), so a round costs about its start-up and its kill delay. N grows with the
 database (N = sessions in the database + a random headroom), so the kill lands while
 work is in flight: mostly with tens of sessions still to run, sometimes with only a
 few, so that kills also land in the final drain, report and self-check of the run.
@@ -93,6 +97,7 @@ _HOLD_STATES_FOR: Mapping[str, frozenset[str]] = {
 _KEEP_FAILED_IMAGES = 25
 _GIVE_UP_AFTER_FAILED_RUNS = 5
 _CHECK_TIMEOUT_S = 300.0
+_STARTED = b"simulating:"  # what `kiosk simulate` prints when its simulation begins
 _FINAL_RUN_TIMEOUT_S = 1800.0
 
 
@@ -458,7 +463,7 @@ def final_state_problems(snap: Snapshot, expected_sessions: int) -> list[str]:
 class RoundRecord:
     index: int
     target: int  # --sessions N of the round
-    delay_s: float
+    delay_s: float  # from the spawn to the kill
     killed: bool  # False: the run had finished before its kill
     returncode: int | None
     sessions_before: int
@@ -478,6 +483,7 @@ class CampaignResult:
     finished_rounds: int = 0  # rounds whose run had finished before the kill
     kills_with_open_sessions: int = 0
     kills_after_progress: int = 0  # the run had added sessions: past start-up and recovery
+    kills_in_start_up: int = 0  # before the run began its simulation (start-up, recovery)
     kills_without_database: int = 0
     sessions_recovered: int = 0  # sessions closed by start-up recovery (stop reason)
     recoveries_reported: int = 0  # start-ups that printed "resumed: recovered ..."
@@ -496,6 +502,7 @@ class CampaignResult:
             f"rounds: {self.rounds}; kill points: {self.kill_points}; finished before the kill:"
             f" {self.finished_rounds}; killed with sessions open: {self.kills_with_open_sessions};"
             f" killed after the run had added sessions: {self.kills_after_progress};"
+            f" killed in start-up: {self.kills_in_start_up};"
             f" killed before the ledger existed: {self.kills_without_database}",
             f"sessions recovered at start-up: {self.sessions_recovered}"
             f" (start-ups that reported a recovery: {self.recoveries_reported},"
@@ -579,11 +586,13 @@ class _Campaign:
         rng_seed: int,
         python: str,
         log: Callable[[str], None] | None,
+        start_timeout_s: float,
     ) -> None:
         self.db = db
         self.sessions = sessions
         self.seed = seed
         self.python = python
+        self.start_timeout_s = start_timeout_s  # a run not simulating by then is stuck
         self.log = log or (lambda _line: None)
         self.work = db.with_name(f"{db.name}.crash")
         self.failures = db.with_name(f"{db.name}.failures")
@@ -593,6 +602,7 @@ class _Campaign:
         self.seen: set[str] = set()  # a problem that persists is reported once
         self.failed_in_a_row = 0  # runs that failed by themselves, one after the other
         self.pending: deque[_PendingCheck] = deque()  # `db check`s still running
+        self.start_ups: deque[float] = deque(maxlen=9)  # the last start-ups, spawn to line
 
     def kiosk(self, *args: str) -> list[str]:
         return [self.python, "-m", "kiosk", *args]
@@ -611,7 +621,7 @@ class _Campaign:
         else:
             where = (
                 f"round {record.index} (--sessions {record.target} --seed {self.seed},"
-                f" killed {record.delay_s:.3f} s after start)"
+                f" killed {record.delay_s:.3f} s after its spawn)"
                 if record.killed
                 else f"round {record.index} (--sessions {record.target} --seed {self.seed},"
                 " finished before its kill)"
@@ -720,26 +730,61 @@ class _Campaign:
             pending.out.close()
             pending.err.close()
 
-    def run_round(self, index: int, target: int, delay_s: float, before: Snapshot) -> Snapshot:
+    def start_up_s(self) -> float | None:
+        """The median of the last start-ups (spawn to `simulating:`); None before any."""
+        if not self.start_ups:
+            return None
+        return sorted(self.start_ups)[len(self.start_ups) // 2]
+
+    def wait_until_started(self, proc: subprocess.Popen[bytes], out_path: Path) -> float | None:
+        """Seconds from the spawn until the run printed `simulating:`; None if it ended
+        or stuck in start-up for `start_timeout_s` first."""
+        spawned = time.monotonic()
+        while proc.poll() is None:
+            if _STARTED in out_path.read_bytes():
+                return time.monotonic() - spawned
+            if time.monotonic() - spawned > self.start_timeout_s:
+                return None
+            time.sleep(0.01)
+        return None
+
+    def run_round(
+        self, index: int, target: int, kill: tuple[float | None, float], before: Snapshot
+    ) -> Snapshot:
+        """One run, killed `kill[1]` s after it began its simulation, or, when `kill[0]`
+        is a share, that share of the usual start-up after its spawn."""
+        share, delay_s = kill
         out_path = self.work / f"round-{index:05d}.out"
         err_path = self.work / f"round-{index:05d}.err"
         killed = False
+        stuck = False
         with out_path.open("wb") as out, err_path.open("wb") as err:
+            spawned = time.monotonic()
             proc = subprocess.Popen(
                 self.simulate_args(target), stdout=out, stderr=err, env=self.env
             )
             try:
+                start_up = self.start_up_s()
+                if share is not None and start_up is not None:
+                    wait_s = share * start_up
+                else:
+                    started = self.wait_until_started(proc, out_path)
+                    if started is not None:
+                        self.start_ups.append(started)
+                    stuck = started is None and proc.poll() is None
+                    wait_s = 0.0 if stuck else max(0.0, started or 0.0) + delay_s
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=delay_s)
+                    proc.wait(timeout=max(0.0, spawned + wait_s - time.monotonic()))
                 killed = proc.poll() is None
                 if killed:
                     proc.send_signal(signal.SIGKILL)
             finally:
                 proc.kill()  # a no-op unless an exception cut the round short
                 rc = proc.wait()
+            killed_after = time.monotonic() - spawned
         killed = killed and rc == -signal.SIGKILL
         record = RoundRecord(
-            index, target, delay_s, killed, rc, len(before.sessions), len(before.sessions), 0
+            index, target, killed_after, killed, rc, len(before.sessions), len(before.sessions), 0
         )
         res = self.result
         res.rounds += 1
@@ -747,6 +792,14 @@ class _Campaign:
         res.kill_points += int(killed)
         res.finished_rounds += int(not killed)
         self.count_recoveries(out_path)
+        in_start_up = killed and _STARTED not in out_path.read_bytes()
+        res.kills_in_start_up += int(in_start_up)
+        if stuck:
+            self.problem(
+                record,
+                f"`kiosk simulate` had not begun its simulation {self.start_timeout_s:g} s"
+                f" after its start: {_tail(out_path, 300)} {_tail(err_path, 300)}",
+            )
 
         # The checks of the last rounds ran meanwhile; at most two run at a time.
         self.collect_checks(keep=1)
@@ -921,9 +974,17 @@ def run_crash_campaign(
     headroom: tuple[int, int] = (20, 60),
     short_headroom: tuple[int, int] = (1, 4),
     short_share: float = 0.15,
+    start_share: float = 0.15,
+    start_timeout_s: float = 120.0,
     log: Callable[[str], None] | None = None,
 ) -> CampaignResult:
     """Kill `kiosk simulate` on `db` until `kills` kill points landed; check after each.
+
+    A round's kill comes `min_delay_s`..`max_delay_s` after the run printed that its
+    simulation began, or, in `start_share` of the rounds (once a start-up was
+    measured), at a random share of the usual start-up, so that it lands in the
+    start-up, migration or recovery. A run that has not begun its simulation after
+    `start_timeout_s` is killed and reported as stuck.
 
     `sessions` is the least N: each round asks for max(sessions, in the database +
     headroom) sessions, the headroom drawn from `headroom`, or in `short_share` of the
@@ -932,12 +993,18 @@ def run_crash_campaign(
     final uninterrupted run asks for max(sessions, in the database + 10).
     `rng_seed` seeds the delays and headrooms; `seed` is the simulation's seed.
     """
-    if kills < 0 or sessions < 0 or not 0 < min_delay_s <= max_delay_s:
-        raise ValueError("need kills >= 0, sessions >= 0 and 0 < min_delay_s <= max_delay_s")
+    if kills < 0 or sessions < 0 or not 0 <= min_delay_s <= max_delay_s:
+        raise ValueError("need kills >= 0, sessions >= 0 and 0 <= min_delay_s <= max_delay_s")
     started = time.monotonic()
     rng = random.Random(rng_seed)
     campaign = _Campaign(
-        db, sessions=sessions, seed=seed, rng_seed=rng_seed, python=python, log=log
+        db,
+        sessions=sessions,
+        seed=seed,
+        rng_seed=rng_seed,
+        python=python,
+        log=log,
+        start_timeout_s=start_timeout_s,
     )
     campaign.work.mkdir(parents=True, exist_ok=True)
     snap = read_snapshot(db)
@@ -955,8 +1022,9 @@ def run_crash_campaign(
             short = rng.random() < short_share
             low, high = short_headroom if short else headroom
             target = max(sessions, len(snap.sessions) + rng.randint(low, high))
+            share = rng.random() if rng.random() < start_share else None
             delay = rng.uniform(min_delay_s, max_delay_s)
-            snap = campaign.run_round(index, target, delay, snap)
+            snap = campaign.run_round(index, target, (share, delay), snap)
             index += 1
             if campaign.failed_in_a_row >= _GIVE_UP_AFTER_FAILED_RUNS:
                 text = (

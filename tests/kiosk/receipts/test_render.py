@@ -18,14 +18,13 @@ from PIL import Image, ImageDraw
 from kiosk.receipts import (
     SUPPORTED_LANGUAGES,
     Receipt,
-    ReceiptFontMissing,
     StationInfo,
     build_receipt,
     render_html,
-    render_pdf,
     render_text,
 )
 from kiosk.receipts.qr import QUIET_ZONE
+from kiosk.receipts.render_pdf import ReceiptFontMissing, render_pdf
 from tests.kiosk.receipts.sessions import (
     SCENARIOS,
     STATION,

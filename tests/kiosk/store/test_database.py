@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -108,11 +110,28 @@ def test_migrations_from_an_empty_file_to_head(tmp_path: Path) -> None:
                 )
             }
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert current == head == "0002"
+        assert current == head == database_module.HEAD_REVISION == "0002"
+        assert database_module.script_revisions() == (frozenset({"0001", "0002"}), head)
         assert triggers == set(AUDIT_TRIGGERS)
     finally:
         db.close()
     open_database(path).close()  # reopening an up-to-date file is a no-op
+
+
+def test_an_up_to_date_ledger_opens_without_loading_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.db"
+    open_database(path).close()  # made and migrated here
+    probe = (
+        "import sys; from pathlib import Path; from kiosk.store import open_database;"
+        f" open_database(Path({str(path)!r})).close();"
+        f" open_database(Path({str(path)!r}), read_only=True).close();"
+        " print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_models_and_migrations_agree(db: Database) -> None:
